@@ -1,0 +1,17 @@
+// Package linalg is noisegeom's dense linear-algebra core: a row-major
+// matrix type with views, BLAS-like level 1, 2 and 3 routines, and the SIMD
+// kernels they spend their time in.
+//
+// Every inner kernel exists as portable Go and, unless the purego build tag
+// is set, in assembly for AVX2+FMA and AVX-512F on amd64 and for NEON on
+// arm64. One kernel table is chosen at start-up from the CPU's features;
+// Implementation names it. The environment variable NOISEGEOM_KERNELS
+// (generic, avx2, avx512 or neon) forces a table; naming a table the CPU
+// cannot run stops the program at start-up with a message rather than
+// falling back silently.
+//
+// Conventions: vectors are []float64 with unit stride; matrices are *Dense.
+// Shape mismatches are programmer errors and panic with a message prefixed
+// "linalg:". Routines write into destination arguments and allocate nothing
+// on their hot paths.
+package linalg

@@ -1,0 +1,6 @@
+//go:build purego || !(amd64 || arm64)
+
+package linalg
+
+// platformKernels: no assembly tables in this build.
+func platformKernels() []*kernels { return nil }

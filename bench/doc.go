@@ -36,8 +36,8 @@
 // flops, Syrk as k·n·(n+1) (the one triangle BLAS must compute), and GB/s
 // counts compulsory traffic (every operand element read once, every output
 // element written once, and read as well when it is updated). The FMA peak
-// of a table is linalg.FMALoop timed over at least 50 ms (best of Repeats)
-// on one core; for t threads the peak is that times min(t, NumCPU), and
+// of a table is linalg.FMALoop timed over at least 50 ms on one core, best
+// of Repeats samples taken before the kernels and as many after them; for t threads the peak is that times min(t, NumCPU), and
 // peak_fraction is GFLOP/s over it.
 //
 // # JSON schema (schema 1)

@@ -87,9 +87,9 @@ func GFLOPS(flops, ns float64) float64 {
 	return flops / ns
 }
 
-// Run runs the suite: for every table it measures the FMA peak, then for
-// every kernel and size (operands allocated once per size) it times every
-// table and thread count. It switches tables with linalg.SetImplementation
+// Run runs the suite: for every kernel and size (operands allocated once
+// per size) it times every table and thread count; each table's FMA peak
+// is measured before and after, the better of the two counting. It switches tables with linalg.SetImplementation
 // and thread counts with runtime.GOMAXPROCS and restores both before it
 // returns. It must not run concurrently with other users of linalg.
 func Run(cfg Config) (rep *Report, err error) {
@@ -111,11 +111,25 @@ func Run(cfg Config) (rep *Report, err error) {
 		}
 	}()
 
-	for _, impl := range impls {
-		if err := linalg.SetImplementation(impl); err != nil {
-			return nil, err
+	// The peaks are measured before and after the kernels and the larger
+	// counts: a transient load on the machine during one of the two would
+	// otherwise understate the peak and overstate every fraction.
+	measurePeaks := func() error {
+		for i, impl := range impls {
+			if err := linalg.SetImplementation(impl); err != nil {
+				return err
+			}
+			runtime.GOMAXPROCS(origProcs)
+			p := measurePeak(cfg.PeakTime, cfg.Repeats)
+			if i == len(rep.Peaks) {
+				rep.Peaks = append(rep.Peaks, Peak{impl, p})
+			}
+			rep.Peaks[i].GFLOPS = max(rep.Peaks[i].GFLOPS, p)
 		}
-		rep.Peaks = append(rep.Peaks, Peak{impl, measurePeak(cfg.PeakTime, cfg.Repeats)})
+		return nil
+	}
+	if err := measurePeaks(); err != nil {
+		return nil, err
 	}
 
 	type plan struct {
@@ -184,6 +198,17 @@ func Run(cfg Config) (rep *Report, err error) {
 				prev[key{p.k.Name, c.impl, c.threads}] = last{n, tm.NsPerOp}
 				rep.Results = append(rep.Results, newResult(rep, p.k, n, c.impl, c.threads, tm, cfg.MinTime))
 			}
+		}
+	}
+	if err := measurePeaks(); err != nil {
+		return nil, err
+	}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		r.PeakGFLOPS = rep.PeakFor(r.Impl, r.Threads)
+		r.PeakFraction = 0
+		if r.PeakGFLOPS > 0 {
+			r.PeakFraction = r.GFLOPS / r.PeakGFLOPS
 		}
 	}
 	if cfg.Progress != nil {

@@ -23,7 +23,6 @@ func TestNextIters(t *testing.T) {
 		{1, 20e6 * 1.2, 20 * time.Millisecond, 1}, // exactly at the headroom
 		{7, 1.2e6 / 7, time.Millisecond, 7},       // steady state keeps the count
 		{1 << 20, 1, 10 * time.Millisecond, 12e6}, // 12 ms / 1 ns
-		{1, 2.4e7, 20 * time.Millisecond, 1},      // 24/24
 		{1, 2.4e7 - 1, 20 * time.Millisecond, 2},  // just under: 2
 		{1, 1e7, 20 * time.Millisecond, 3},        // ceil(2.4)
 	}

@@ -12,8 +12,9 @@
 // ---------------------------------------------------------------------------
 // Reductions
 
-// HSUMY sums the four lanes of Y into the low lane of X (clobbers TX).
-#define HSUMY(Y, X, TY, TX) \
+// HSUMY sums the four lanes of Y into the low lane of X, the low half of
+// Y (clobbers TX).
+#define HSUMY(Y, X, TX) \
 	VEXTRACTF128 $1, Y, TX \
 	VADDPD       TX, X, X  \
 	VUNPCKHPD    X, X, TX  \
@@ -81,7 +82,7 @@ dot2_reduce:
 	VADDPD Y1, Y0, Y0
 	VADDPD Y3, Y2, Y2
 	VADDPD Y2, Y0, Y0
-	HSUMY(Y0, X0, Y1, X1)
+	HSUMY(Y0, X0, X1)
 
 dot2_tail1:
 	CMPQ        AX, CX
@@ -301,7 +302,7 @@ asum2_reduce:
 	VADDPD Y1, Y0, Y0
 	VADDPD Y3, Y2, Y2
 	VADDPD Y2, Y0, Y0
-	HSUMY(Y0, X0, Y1, X1)
+	HSUMY(Y0, X0, X1)
 
 asum2_tail1:
 	CMPQ   AX, CX
@@ -577,7 +578,7 @@ dot5_reduce:
 	VADDPD Z3, Z2, Z2
 	VADDPD Z2, Z0, Z0
 	FOLDZ(Z0, Y0, Y1)
-	HSUMY(Y0, X0, Y1, X1)
+	HSUMY(Y0, X0, X1)
 	VZEROUPPER
 	MOVSD  X0, ret+48(FP)
 	RET
@@ -796,7 +797,7 @@ asum5_reduce:
 	VADDPD Z3, Z2, Z2
 	VADDPD Z2, Z0, Z0
 	FOLDZ(Z0, Y0, Y1)
-	HSUMY(Y0, X0, Y1, X1)
+	HSUMY(Y0, X0, X1)
 	VZEROUPPER
 	MOVSD  X0, ret+24(FP)
 	RET

@@ -4,8 +4,7 @@ package linalg
 
 // Level-1/2 kernels in assembly (linalg_amd64.s) for the avx2 and avx512
 // tables. Each implements the contract of the kernels field of the same
-// name (kernels.go); the 4-row gemv kernels are driven by the Go wrappers
-// below, which finish the last len mod 4 rows with the table's dot or axpy.
+// name (kernels.go); the 4-row gemv kernels are driven by Go wrappers.
 
 //go:noescape
 func dotAVX2(x, y []float64) float64
@@ -77,20 +76,58 @@ func fillLevel1AVX512(k *kernels) {
 	k.gemvT = gemvTAVX512
 }
 
+// The gemv wrappers run the 4-row kernel on the leading rows and finish
+// the last m mod 4 rows with the same table's dot (gemvN: y[i] += alpha·
+// a_i·x) or axpy (gemvT: y += (alpha·x[i])·a_i, after the 4-row blocks, so
+// rows are still added in order). They are written out per table rather
+// than sharing a helper with function arguments, to keep small calls cheap.
+
 func gemvNAVX2(alpha float64, a []float64, lda int, x, y []float64) {
-	gemvN4(gemvN4AVX2, dotAVX2, alpha, a, lda, x, y)
+	m, n := len(y), len(x)
+	checkGemvOperand(a, lda, m, n)
+	m4 := m &^ 3
+	if m4 > 0 {
+		gemvN4AVX2(alpha, a, lda, x, y[:m4])
+	}
+	for i := m4; i < m; i++ {
+		y[i] += alpha * dotAVX2(a[i*lda:i*lda+n], x)
+	}
 }
 
 func gemvTAVX2(alpha float64, a []float64, lda int, x, y []float64) {
-	gemvT4(gemvT4AVX2, axpyAVX2, alpha, a, lda, x, y)
+	m, n := len(x), len(y)
+	checkGemvOperand(a, lda, m, n)
+	m4 := m &^ 3
+	if m4 > 0 {
+		gemvT4AVX2(alpha, a, lda, x[:m4], y)
+	}
+	for i := m4; i < m; i++ {
+		axpyAVX2(alpha*x[i], a[i*lda:i*lda+n], y)
+	}
 }
 
 func gemvNAVX512(alpha float64, a []float64, lda int, x, y []float64) {
-	gemvN4(gemvN4AVX512, dotAVX512, alpha, a, lda, x, y)
+	m, n := len(y), len(x)
+	checkGemvOperand(a, lda, m, n)
+	m4 := m &^ 3
+	if m4 > 0 {
+		gemvN4AVX512(alpha, a, lda, x, y[:m4])
+	}
+	for i := m4; i < m; i++ {
+		y[i] += alpha * dotAVX512(a[i*lda:i*lda+n], x)
+	}
 }
 
 func gemvTAVX512(alpha float64, a []float64, lda int, x, y []float64) {
-	gemvT4(gemvT4AVX512, axpyAVX512, alpha, a, lda, x, y)
+	m, n := len(x), len(y)
+	checkGemvOperand(a, lda, m, n)
+	m4 := m &^ 3
+	if m4 > 0 {
+		gemvT4AVX512(alpha, a, lda, x[:m4], y)
+	}
+	for i := m4; i < m; i++ {
+		axpyAVX512(alpha*x[i], a[i*lda:i*lda+n], y)
+	}
 }
 
 // checkGemvOperand panics unless a holds an m×n matrix with row stride lda:
@@ -98,35 +135,5 @@ func gemvTAVX512(alpha float64, a []float64, lda int, x, y []float64) {
 func checkGemvOperand(a []float64, lda, m, n int) {
 	if m > 0 && n > 0 && (lda < n || (m-1)*lda+n > len(a)) {
 		panic("linalg: gemv kernel: matrix operand out of bounds")
-	}
-}
-
-// gemvN4 runs the 4-row kernel on the leading rows of y (m = len(y),
-// n = len(x)) and dot on the last m mod 4.
-func gemvN4(k4 func(float64, []float64, int, []float64, []float64), dot func(x, y []float64) float64,
-	alpha float64, a []float64, lda int, x, y []float64) {
-	m, n := len(y), len(x)
-	checkGemvOperand(a, lda, m, n)
-	m4 := m &^ 3
-	if m4 > 0 {
-		k4(alpha, a, lda, x, y[:m4])
-	}
-	for i := m4; i < m; i++ {
-		y[i] += alpha * dot(a[i*lda:i*lda+n], x)
-	}
-}
-
-// gemvT4 runs the 4-row kernel on the leading rows of A (m = len(x),
-// n = len(y)) and axpy on the last m mod 4, in row order.
-func gemvT4(k4 func(float64, []float64, int, []float64, []float64), axpy func(alpha float64, x, y []float64),
-	alpha float64, a []float64, lda int, x, y []float64) {
-	m, n := len(x), len(y)
-	checkGemvOperand(a, lda, m, n)
-	m4 := m &^ 3
-	if m4 > 0 {
-		k4(alpha, a, lda, x[:m4], y)
-	}
-	for i := m4; i < m; i++ {
-		axpy(alpha*x[i], a[i*lda:i*lda+n], y)
 	}
 }

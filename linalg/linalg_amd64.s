@@ -261,7 +261,7 @@ TEXT ·asumAVX2(SB), NOSPLIT, $0-32
 	MOVQ         x_base+0(FP), SI
 	MOVQ         x_len+8(FP), CX
 	MOVQ         $0x7fffffffffffffff, AX
-	MOVQ         AX, X8
+	VMOVQ        AX, X8
 	VPBROADCASTQ X8, Y8
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1

@@ -642,3 +642,159 @@ func TestNEONNoAllocs(t *testing.T) {
 		t.Fatalf("gemv allocates %v times per call", n)
 	}
 }
+
+// neonFuzzValues are the special values a fuzz byte can decode to. They
+// are kept below 2⁵⁰¹ in magnitude so that no sum of products of up to a
+// few hundred of them overflows: the class of every result (finite, ±Inf,
+// NaN) is then independent of summation order and fusing, and finite
+// results are compared with the usual error bound.
+var neonFuzzValues = []float64{
+	0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(),
+	0x1p-1074, -0x1p-1070, 0x1.8p-1050, 0x1p-1022, 0x1p500, -0x1p499, 1e-300,
+}
+
+// neonFuzzValue decodes one byte: a special value, or a small multiple of 1/8.
+func neonFuzzValue(b byte) float64 {
+	if int(b) < len(neonFuzzValues) {
+		return neonFuzzValues[b]
+	}
+	return float64(int8(b)) / 8
+}
+
+// FuzzNEONLevel1 decodes an offset, alpha, beta and two vectors from bytes
+// and checks every level-1 kernel against the generic one, with canaries.
+func FuzzNEONLevel1(f *testing.F) {
+	f.Add([]byte{0, 17, 200})
+	f.Add([]byte{3, 40, 250, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18})
+	f.Add([]byte{7, 2, 5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111})
+	f.Fuzz(neonCheckLevel1Bytes)
+}
+
+// neonCheckLevel1Bytes is the body of FuzzNEONLevel1.
+func neonCheckLevel1Bytes(t *testing.T, data []byte) {
+	if len(data) < 3 {
+		return
+	}
+	off := int(data[0] % 8)
+	alpha, beta := neonFuzzValue(data[1]), neonFuzzValue(data[2])
+	body := data[3:]
+	n := len(body) / 2
+	val := func(i int) float64 { return neonFuzzValue(body[i]) }
+	xb := neonNew(n, off, val)
+	yb := neonNew(n, 7-off, func(i int) float64 { return val(n + i) })
+	x, y := xb.want(), yb.want()
+
+	got, want := neonKernels.dot(xb.s(), yb.s()), dotGeneric(x, y)
+	if !neonClose(got, want, 2*neonGamma(n)*neonSumAbsProd(x, y)+2*float64(n)*neonEta) {
+		t.Fatalf("dot(%v, %v) = %v, generic %v", x, y, got, want)
+	}
+	got, want = neonKernels.asum(xb.s()), asumGeneric(x)
+	if !neonClose(got, want, 2*neonGamma(n)*want) {
+		t.Fatalf("asum(%v) = %v, generic %v", x, got, want)
+	}
+	xb.checkAll(t, "dot/asum x")
+	yb.checkAll(t, "dot/asum y")
+
+	scale := make([]float64, n)
+	neonKernels.axpy(alpha, xb.s(), yb.s())
+	w := yb.want()
+	axpyGeneric(alpha, x, w)
+	for i := range scale {
+		scale[i] = math.Abs(alpha*x[i]) + math.Abs(y[i])
+	}
+	neonCheckUpdate(t, fmt.Sprintf("axpy(%v, %v, %v)", alpha, x, y), yb.s(), w, scale, 2)
+	yb.checkPads(t, "axpy y")
+
+	copy(yb.s(), y)
+	neonKernels.axpby(alpha, xb.s(), beta, yb.s())
+	w = yb.want()
+	axpbyGeneric(alpha, x, beta, w)
+	for i := range scale {
+		scale[i] = math.Abs(alpha*x[i]) + math.Abs(beta*y[i])
+	}
+	neonCheckUpdate(t, fmt.Sprintf("axpby(%v, %v, %v, %v)", alpha, x, beta, y), yb.s(), w, scale, 3)
+	yb.checkPads(t, "axpby y")
+
+	neonKernels.scal(alpha, xb.s())
+	w = xb.want()
+	scalGeneric(alpha, w)
+	for i, v := range xb.s() {
+		if math.Float64bits(v) != math.Float64bits(w[i]) && !(math.IsNaN(v) && math.IsNaN(w[i])) {
+			t.Fatalf("scal(%v, %v): x[%d] = %v, generic %v", alpha, x, i, v, w[i])
+		}
+	}
+	xb.checkPads(t, "scal x")
+}
+
+// FuzzNEONGemmKernel decodes kc, ldc, an offset and the panels from bytes
+// and checks the micro-kernel against the formula of kernels.go.
+func FuzzNEONGemmKernel(f *testing.F) {
+	f.Add([]byte{0, 0, 0})
+	f.Add([]byte{5, 1, 3, 16, 17, 18, 19, 20, 100, 200})
+	f.Add([]byte{19, 4, 7, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 30, 60, 90})
+	f.Fuzz(neonCheckGemmBytes)
+}
+
+// neonCheckGemmBytes is the body of FuzzNEONGemmKernel.
+func neonCheckGemmBytes(t *testing.T, data []byte) {
+	if len(data) < 3 {
+		return
+	}
+	k := neonKernels
+	mr, nr := k.gemmMR, k.gemmNR
+	kc, ldc, off := int(data[0]%24), nr+int(data[1]%5), int(data[2]%8)
+	body := data[3:]
+	val := func(i int) float64 {
+		if len(body) == 0 {
+			return 1
+		}
+		return neonFuzzValue(body[i%len(body)])
+	}
+	ab := neonNew(kc*mr, off, val)
+	bb := neonNew(kc*nr, 7-off, func(i int) float64 { return val(kc*mr + i) })
+	cb := neonNew((mr-1)*ldc+nr, off, func(i int) float64 { return val(kc*(mr+nr) + i) })
+	k.gemmKernel(kc, ab.s(), bb.s(), cb.s(), ldc)
+	a, b, c := ab.want(), bb.want(), cb.s()
+	for i := 0; i < mr; i++ {
+		for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+			c0 := cb.orig[cb.pre+i*ldc+j]
+			if j >= nr {
+				if math.Float64bits(c[i*ldc+j]) != math.Float64bits(c0) {
+					t.Fatalf("kc=%d ldc=%d: gap c[%d,%d] written", kc, ldc, i, j)
+				}
+				continue
+			}
+			want, scale := c0, math.Abs(c0)
+			sum := 0.0
+			for p := 0; p < kc; p++ {
+				sum += a[p*mr+i] * b[p*nr+j]
+				scale += math.Abs(a[p*mr+i] * b[p*nr+j])
+			}
+			want += sum
+			if got := c[i*ldc+j]; !neonClose(got, want, 2*neonGamma(kc+1)*scale+2*float64(kc+1)*neonEta) {
+				t.Fatalf("kc=%d ldc=%d: c[%d,%d] = %v, formula %v", kc, ldc, i, j, got, want)
+			}
+		}
+	}
+	ab.checkAll(t, "a")
+	bb.checkAll(t, "b")
+	cb.checkPads(t, "c")
+}
+
+// TestNEONRandomBytes feeds the fuzz bodies random inputs: go test -fuzz
+// cannot run under qemu-user (the fuzzing workers are exec'd natively).
+func TestNEONRandomBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	for rep := 0; rep < 3000; rep++ {
+		data := make([]byte, 3+r.IntN(90))
+		for i := range data {
+			if r.IntN(3) == 0 {
+				data[i] = byte(r.IntN(len(neonFuzzValues)))
+			} else {
+				data[i] = byte(r.Uint32())
+			}
+		}
+		neonCheckLevel1Bytes(t, data)
+		neonCheckGemmBytes(t, data)
+	}
+}

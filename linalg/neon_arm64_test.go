@@ -798,3 +798,70 @@ func TestNEONRandomBytes(t *testing.T) {
 		neonCheckGemmBytes(t, data)
 	}
 }
+
+// Benchmarks of the NEON kernels beside the generic ones, for real arm64
+// hardware (timings under qemu-user mean nothing):
+//
+//	go test -run XXX -bench NEON -count 5 ./linalg/
+func BenchmarkNEON(b *testing.B) {
+	r := rand.New(rand.NewPCG(21, 22))
+	vec := func(n int) []float64 {
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = neonRandom(r)(i)
+		}
+		return s
+	}
+	for _, k := range []*kernels{genericKernels, neonKernels} {
+		for _, n := range []int{64, 1024, 16384} {
+			x, y := vec(n), vec(n)
+			b.Run(fmt.Sprintf("dot/%s/n=%d", k.name, n), func(b *testing.B) {
+				b.SetBytes(int64(16 * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					sinkFloat = k.dot(x, y)
+				}
+			})
+			b.Run(fmt.Sprintf("axpy/%s/n=%d", k.name, n), func(b *testing.B) {
+				b.SetBytes(int64(24 * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					k.axpy(1e-9, x, y)
+				}
+			})
+		}
+		for _, n := range []int{64, 512} {
+			a, x, y := vec(n*n), vec(n), vec(n)
+			b.Run(fmt.Sprintf("gemvN/%s/n=%d", k.name, n), func(b *testing.B) {
+				b.SetBytes(int64(8 * n * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					k.gemvN(1e-9, a, n, x, y)
+				}
+			})
+			b.Run(fmt.Sprintf("gemvT/%s/n=%d", k.name, n), func(b *testing.B) {
+				b.SetBytes(int64(8 * n * n))
+				b.ReportAllocs()
+				for b.Loop() {
+					k.gemvT(1e-9, a, n, x, y)
+				}
+			})
+		}
+		kc := 256
+		pa, pb := vec(kc*k.gemmMR), vec(kc*k.gemmNR)
+		c := vec(k.gemmMR * k.gemmNR)
+		b.Run(fmt.Sprintf("gemmKernel/%s/%dx%d/kc=%d", k.name, k.gemmMR, k.gemmNR, kc), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				k.gemmKernel(kc, pa, pb, c, k.gemmNR)
+			}
+			b.ReportMetric(float64(2*kc*k.gemmMR*k.gemmNR)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(fmt.Sprintf("fmaLoop/%s", k.name), func(b *testing.B) {
+			for b.Loop() {
+				k.fmaLoop(1000)
+			}
+			b.ReportMetric(float64(1000*k.fmaLoopFlops)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -1,6 +1,10 @@
 package linalg
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"runtime"
+
+	"github.com/klauspost/cpuid/v2"
+)
 
 // CPUInfo describes the processor as linalg sees it.
 type CPUInfo struct {
@@ -45,11 +49,16 @@ func CPU() CPUInfo {
 }
 
 // detectFeatures reads the CPU's features from cpuid.
+//
+// ASIMD (NEON) is architecturally mandatory on AArch64, and Go's arm64 port
+// targets AArch64 only, so it is taken as present on GOARCH=arm64 even where
+// cpuid cannot read the feature registers (some operating systems expose
+// neither HWCAP nor /proc/cpuinfo to it).
 func detectFeatures() cpuFeatures {
 	return cpuFeatures{
 		AVX2:    cpuid.CPU.Supports(cpuid.AVX2),
 		FMA3:    cpuid.CPU.Supports(cpuid.FMA3),
 		AVX512F: cpuid.CPU.Supports(cpuid.AVX512F),
-		ASIMD:   cpuid.CPU.Supports(cpuid.ASIMD),
+		ASIMD:   runtime.GOARCH == "arm64" || cpuid.CPU.Supports(cpuid.ASIMD),
 	}
 }

@@ -1,0 +1,199 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// NEON (ASIMD) Gemm micro-kernel and FMA peak loop; contracts in kernels.go.
+//
+// FMLA by element and vector FADD are missing from Go's arm64 assembler and
+// are encoded with WORD, each with a comment naming the instruction.
+// R18 and R26-R29 are not used.
+
+// func gemmKernelNEON(kc int, a, b, c []float64, ldc int)
+//
+// Micro-tile 6×8 (MR = 6 rows of C, NR = 8 columns), vectors along NR.
+// Registers:
+//   V0-V2    the 6 packed A values of step p, a[p*6 : p*6+6], as pairs
+//   V3-V6    the 8 packed B values of step p, b[p*8 : p*8+8]
+//   V8-V31   the accumulators: row i of the tile in V(8+4i) .. V(11+4i)
+// Each step p does 24 FMLA by element,
+//   V(8+4i+j).2D += V(3+j).2D · V(i/2).D[i%2]
+// for i < 6, j < 4, from 7 vector loads. The accumulators start at zero and
+// after kc steps are added to C row by row (LD1/FADD/ST1 of 8 doubles), so
+// C is read and written only once and element (i, j) is
+//   c[i*ldc+j] + (Σ_p a[p*6+i]·b[p*8+j])   (sum by FMA, in order of p).
+TEXT ·gemmKernelNEON(SB), NOSPLIT, $0-88
+	MOVD	kc+0(FP), R3
+	MOVD	a_base+8(FP), R0
+	MOVD	b_base+32(FP), R1
+	MOVD	c_base+56(FP), R2
+	MOVD	ldc+80(FP), R4
+	LSL	$3, R4, R4
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	VEOR	V18.B16, V18.B16, V18.B16
+	VEOR	V19.B16, V19.B16, V19.B16
+	VEOR	V20.B16, V20.B16, V20.B16
+	VEOR	V21.B16, V21.B16, V21.B16
+	VEOR	V22.B16, V22.B16, V22.B16
+	VEOR	V23.B16, V23.B16, V23.B16
+	VEOR	V24.B16, V24.B16, V24.B16
+	VEOR	V25.B16, V25.B16, V25.B16
+	VEOR	V26.B16, V26.B16, V26.B16
+	VEOR	V27.B16, V27.B16, V27.B16
+	VEOR	V28.B16, V28.B16, V28.B16
+	VEOR	V29.B16, V29.B16, V29.B16
+	VEOR	V30.B16, V30.B16, V30.B16
+	VEOR	V31.B16, V31.B16, V31.B16
+	CMP	$0, R3
+	BLE	gemmstore
+
+gemmloop:
+	VLD1.P	48(R0), [V0.D2, V1.D2, V2.D2]
+	VLD1.P	64(R1), [V3.D2, V4.D2, V5.D2, V6.D2]
+	WORD	$0x4fc01068 // FMLA V8.2D, V3.2D, V0.D[0]
+	WORD	$0x4fc01089 // FMLA V9.2D, V4.2D, V0.D[0]
+	WORD	$0x4fc010aa // FMLA V10.2D, V5.2D, V0.D[0]
+	WORD	$0x4fc010cb // FMLA V11.2D, V6.2D, V0.D[0]
+	WORD	$0x4fc0186c // FMLA V12.2D, V3.2D, V0.D[1]
+	WORD	$0x4fc0188d // FMLA V13.2D, V4.2D, V0.D[1]
+	WORD	$0x4fc018ae // FMLA V14.2D, V5.2D, V0.D[1]
+	WORD	$0x4fc018cf // FMLA V15.2D, V6.2D, V0.D[1]
+	WORD	$0x4fc11070 // FMLA V16.2D, V3.2D, V1.D[0]
+	WORD	$0x4fc11091 // FMLA V17.2D, V4.2D, V1.D[0]
+	WORD	$0x4fc110b2 // FMLA V18.2D, V5.2D, V1.D[0]
+	WORD	$0x4fc110d3 // FMLA V19.2D, V6.2D, V1.D[0]
+	WORD	$0x4fc11874 // FMLA V20.2D, V3.2D, V1.D[1]
+	WORD	$0x4fc11895 // FMLA V21.2D, V4.2D, V1.D[1]
+	WORD	$0x4fc118b6 // FMLA V22.2D, V5.2D, V1.D[1]
+	WORD	$0x4fc118d7 // FMLA V23.2D, V6.2D, V1.D[1]
+	WORD	$0x4fc21078 // FMLA V24.2D, V3.2D, V2.D[0]
+	WORD	$0x4fc21099 // FMLA V25.2D, V4.2D, V2.D[0]
+	WORD	$0x4fc210ba // FMLA V26.2D, V5.2D, V2.D[0]
+	WORD	$0x4fc210db // FMLA V27.2D, V6.2D, V2.D[0]
+	WORD	$0x4fc2187c // FMLA V28.2D, V3.2D, V2.D[1]
+	WORD	$0x4fc2189d // FMLA V29.2D, V4.2D, V2.D[1]
+	WORD	$0x4fc218be // FMLA V30.2D, V5.2D, V2.D[1]
+	WORD	$0x4fc218df // FMLA V31.2D, V6.2D, V2.D[1]
+	SUBS	$1, R3, R3
+	BNE	gemmloop
+
+gemmstore:
+	VLD1	(R2), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD	$0x4e68d400 // FADD V0.2D, V0.2D, V8.2D
+	WORD	$0x4e69d421 // FADD V1.2D, V1.2D, V9.2D
+	WORD	$0x4e6ad442 // FADD V2.2D, V2.2D, V10.2D
+	WORD	$0x4e6bd463 // FADD V3.2D, V3.2D, V11.2D
+	VST1	[V0.D2, V1.D2, V2.D2, V3.D2], (R2)
+	ADD	R4, R2, R2
+	VLD1	(R2), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD	$0x4e6cd400 // FADD V0.2D, V0.2D, V12.2D
+	WORD	$0x4e6dd421 // FADD V1.2D, V1.2D, V13.2D
+	WORD	$0x4e6ed442 // FADD V2.2D, V2.2D, V14.2D
+	WORD	$0x4e6fd463 // FADD V3.2D, V3.2D, V15.2D
+	VST1	[V0.D2, V1.D2, V2.D2, V3.D2], (R2)
+	ADD	R4, R2, R2
+	VLD1	(R2), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD	$0x4e70d400 // FADD V0.2D, V0.2D, V16.2D
+	WORD	$0x4e71d421 // FADD V1.2D, V1.2D, V17.2D
+	WORD	$0x4e72d442 // FADD V2.2D, V2.2D, V18.2D
+	WORD	$0x4e73d463 // FADD V3.2D, V3.2D, V19.2D
+	VST1	[V0.D2, V1.D2, V2.D2, V3.D2], (R2)
+	ADD	R4, R2, R2
+	VLD1	(R2), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD	$0x4e74d400 // FADD V0.2D, V0.2D, V20.2D
+	WORD	$0x4e75d421 // FADD V1.2D, V1.2D, V21.2D
+	WORD	$0x4e76d442 // FADD V2.2D, V2.2D, V22.2D
+	WORD	$0x4e77d463 // FADD V3.2D, V3.2D, V23.2D
+	VST1	[V0.D2, V1.D2, V2.D2, V3.D2], (R2)
+	ADD	R4, R2, R2
+	VLD1	(R2), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD	$0x4e78d400 // FADD V0.2D, V0.2D, V24.2D
+	WORD	$0x4e79d421 // FADD V1.2D, V1.2D, V25.2D
+	WORD	$0x4e7ad442 // FADD V2.2D, V2.2D, V26.2D
+	WORD	$0x4e7bd463 // FADD V3.2D, V3.2D, V27.2D
+	VST1	[V0.D2, V1.D2, V2.D2, V3.D2], (R2)
+	ADD	R4, R2, R2
+	VLD1	(R2), [V0.D2, V1.D2, V2.D2, V3.D2]
+	WORD	$0x4e7cd400 // FADD V0.2D, V0.2D, V28.2D
+	WORD	$0x4e7dd421 // FADD V1.2D, V1.2D, V29.2D
+	WORD	$0x4e7ed442 // FADD V2.2D, V2.2D, V30.2D
+	WORD	$0x4e7fd463 // FADD V3.2D, V3.2D, V31.2D
+	VST1	[V0.D2, V1.D2, V2.D2, V3.D2], (R2)
+	RET
+
+// func fmaLoopNEON(iters int)
+//
+// 24 independent chains V8-V31 += V0·V1 (FMLA .2D): 24 × 2 lanes × 2 flops
+// = 96 flops per iteration. 24 chains cover an FMLA latency of up to 12
+// cycles at 2 FMLA per cycle. The inputs are 0.5 so the accumulators grow
+// by 0.25 per iteration: no overflow, no subnormals.
+TEXT ·fmaLoopNEON(SB), NOSPLIT, $0-8
+	MOVD	iters+0(FP), R0
+	FMOVD	$0.5, F0
+	VDUP	V0.D[0], V0.D2
+	VMOV	V0.B16, V1.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	VEOR	V18.B16, V18.B16, V18.B16
+	VEOR	V19.B16, V19.B16, V19.B16
+	VEOR	V20.B16, V20.B16, V20.B16
+	VEOR	V21.B16, V21.B16, V21.B16
+	VEOR	V22.B16, V22.B16, V22.B16
+	VEOR	V23.B16, V23.B16, V23.B16
+	VEOR	V24.B16, V24.B16, V24.B16
+	VEOR	V25.B16, V25.B16, V25.B16
+	VEOR	V26.B16, V26.B16, V26.B16
+	VEOR	V27.B16, V27.B16, V27.B16
+	VEOR	V28.B16, V28.B16, V28.B16
+	VEOR	V29.B16, V29.B16, V29.B16
+	VEOR	V30.B16, V30.B16, V30.B16
+	VEOR	V31.B16, V31.B16, V31.B16
+	CMP	$0, R0
+	BLE	fmadone
+
+fmaloop:
+	VFMLA	V0.D2, V1.D2, V8.D2
+	VFMLA	V0.D2, V1.D2, V9.D2
+	VFMLA	V0.D2, V1.D2, V10.D2
+	VFMLA	V0.D2, V1.D2, V11.D2
+	VFMLA	V0.D2, V1.D2, V12.D2
+	VFMLA	V0.D2, V1.D2, V13.D2
+	VFMLA	V0.D2, V1.D2, V14.D2
+	VFMLA	V0.D2, V1.D2, V15.D2
+	VFMLA	V0.D2, V1.D2, V16.D2
+	VFMLA	V0.D2, V1.D2, V17.D2
+	VFMLA	V0.D2, V1.D2, V18.D2
+	VFMLA	V0.D2, V1.D2, V19.D2
+	VFMLA	V0.D2, V1.D2, V20.D2
+	VFMLA	V0.D2, V1.D2, V21.D2
+	VFMLA	V0.D2, V1.D2, V22.D2
+	VFMLA	V0.D2, V1.D2, V23.D2
+	VFMLA	V0.D2, V1.D2, V24.D2
+	VFMLA	V0.D2, V1.D2, V25.D2
+	VFMLA	V0.D2, V1.D2, V26.D2
+	VFMLA	V0.D2, V1.D2, V27.D2
+	VFMLA	V0.D2, V1.D2, V28.D2
+	VFMLA	V0.D2, V1.D2, V29.D2
+	VFMLA	V0.D2, V1.D2, V30.D2
+	VFMLA	V0.D2, V1.D2, V31.D2
+	SUBS	$1, R0, R0
+	BNE	fmaloop
+
+fmadone:
+	RET

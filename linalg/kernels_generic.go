@@ -122,8 +122,10 @@ func fmaLoopGeneric(iters int) {
 		x6 = x6*m + c
 		x7 = x7*m + c
 	}
-	sinkFloat = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7
+	// The chains converge to 1e-7/(1-0.9999999) = 1, never NaN: this
+	// branch is never taken, but the compiler cannot know it, so the loop
+	// stays, and concurrent callers share no written state.
+	if s := x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7; s != s {
+		panic("linalg: fmaLoopGeneric diverged")
+	}
 }
-
-// sinkFloat keeps benchmark loops from being optimised away.
-var sinkFloat float64

@@ -18,6 +18,9 @@ type Dataset struct {
 	Labels  []int // class labels in [0, Classes), length n, or nil
 	Classes int   // number of classes when Labels != nil
 	Shape   []int // per-sample shape when meaningful (e.g. 28, 28), else nil
+	// Range is the known range of input values (e.g. 0..255 for IDX bytes),
+	// used by ScaleUnit; nil when unknown.
+	Range *[2]float64
 	// Population holds the covariance spectrum of synthetic inputs (nil for
 	// real data).
 	Population *Spectrum
@@ -87,7 +90,7 @@ func (ds *Dataset) ClassCounts() []int {
 
 // rows returns a new dataset holding the given rows, in the given order.
 func (ds *Dataset) rows(idx []int, name string) *Dataset {
-	out := &Dataset{Name: name, Classes: ds.Classes, Shape: ds.Shape, Population: ds.Population}
+	out := &Dataset{Name: name, Classes: ds.Classes, Shape: ds.Shape, Population: ds.Population, Range: ds.Range}
 	out.X = linalg.NewDense(len(idx), ds.X.Cols)
 	for r, i := range idx {
 		copy(out.X.Row(r), ds.X.Row(i))

@@ -182,6 +182,9 @@ func idxDataset(img, lab *IDX) (*Dataset, error) {
 	if len(img.Dims) > 1 {
 		ds.Shape = append([]int(nil), img.Dims[1:]...)
 	}
+	if img.Type == IDXUint8 {
+		ds.Range = &[2]float64{0, 255}
+	}
 	for i, b := range lab.Raw {
 		l := int(b)
 		if lab.Type == IDXInt8 {

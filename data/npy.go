@@ -293,19 +293,39 @@ func ReadNPYFile(path string) (*NPY, error) {
 // does. Float32 output rejects values that overflow float32; uint8 output
 // rejects values that are not integers in 0..255; NaN/Inf are rejected.
 func WriteNPY(w io.Writer, shape []int, dtype string, data []float64) error {
+	nw, err := NewNPYWriter(w, shape, dtype)
+	if err != nil {
+		return err
+	}
+	if err := nw.Write(data); err != nil {
+		return err
+	}
+	return nw.Close()
+}
+
+// NPYWriter streams the elements of an .npy array whose shape is known in
+// advance (e.g. synthetic data generated in chunks).
+type NPYWriter struct {
+	w           io.Writer
+	dtype       string
+	size        int
+	total, done int
+	buf         []byte
+}
+
+// NewNPYWriter writes the header for an array of the given shape and dtype
+// and returns a writer for its elements.
+func NewNPYWriter(w io.Writer, shape []int, dtype string) (*NPYWriter, error) {
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
-			return specErr("WriteNPY: negative dimension in shape %v", shape)
+			return nil, specErr("WriteNPY: negative dimension in shape %v", shape)
 		}
 		n *= d
 	}
-	if n != len(data) {
-		return specErr("WriteNPY: shape %v holds %d elements, data has %d", shape, n, len(data))
-	}
 	size := map[string]int{NPYFloat64: 8, NPYFloat32: 4, NPYUint8: 1}[dtype]
 	if size == 0 {
-		return specErr("WriteNPY: unsupported dtype %q", dtype)
+		return nil, specErr("WriteNPY: unsupported dtype %q", dtype)
 	}
 	dims := make([]string, len(shape))
 	for i, d := range shape {
@@ -322,44 +342,65 @@ func WriteNPY(w io.Writer, shape []int, dtype string, data []float64) error {
 	}
 	h += strings.Repeat(" ", pad) + "\n"
 	if len(h) > math.MaxUint16 {
-		return specErr("WriteNPY: header too long")
+		return nil, specErr("WriteNPY: header too long")
 	}
 	buf := make([]byte, 0, 10+len(h))
 	buf = append(buf, "\x93NUMPY\x01\x00"...)
 	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(h)))
 	buf = append(buf, h...)
 	if _, err := w.Write(buf); err != nil {
-		return err
+		return nil, err
 	}
-	out := make([]byte, 0, min(len(data), 8192)*size)
+	return &NPYWriter{w: w, dtype: dtype, size: size, total: n}, nil
+}
+
+// Write appends elements (in C order). Writing more than the shape holds,
+// NaN/Inf, and values the dtype cannot hold are errors.
+func (nw *NPYWriter) Write(data []float64) error {
+	if len(data) > nw.total-nw.done {
+		return specErr("WriteNPY: %d elements written, shape holds %d", nw.done+len(data), nw.total)
+	}
+	out := nw.buf[:0]
 	for i, v := range data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return specErr("WriteNPY: element %d is %v", i, v)
+			return specErr("WriteNPY: element %d is %v", nw.done+i, v)
 		}
-		switch dtype {
+		switch nw.dtype {
 		case NPYFloat64:
 			out = binary.LittleEndian.AppendUint64(out, math.Float64bits(v))
 		case NPYFloat32:
 			f := float32(v)
 			if math.IsInf(float64(f), 0) {
-				return specErr("WriteNPY: element %d = %v overflows float32", i, v)
+				return specErr("WriteNPY: element %d = %v overflows float32", nw.done+i, v)
 			}
 			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(f))
 		case NPYUint8:
 			if v != math.Trunc(v) || v < 0 || v > 255 {
-				return specErr("WriteNPY: element %d = %v is not an integer in 0..255", i, v)
+				return specErr("WriteNPY: element %d = %v is not an integer in 0..255", nw.done+i, v)
 			}
 			out = append(out, byte(v))
 		}
-		if len(out) >= 8192*size {
-			if _, err := w.Write(out); err != nil {
+		if len(out) >= 1<<16 {
+			if _, err := nw.w.Write(out); err != nil {
 				return err
 			}
 			out = out[:0]
 		}
 	}
-	_, err := w.Write(out)
-	return err
+	if _, err := nw.w.Write(out); err != nil {
+		return err
+	}
+	nw.buf = out[:0]
+	nw.done += len(data)
+	return nil
+}
+
+// Close checks that exactly the declared number of elements was written.
+func (nw *NPYWriter) Close() error {
+	if nw.done != nw.total {
+		return specErr("WriteNPY: %d elements written, shape holds %d", nw.done, nw.total)
+	}
+	return nil
 }
 
 // WriteNPYFile writes a .npy file atomically (temporary file + rename).

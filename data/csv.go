@@ -179,7 +179,11 @@ func ReadCSVFile(path string, opt CSVOptions) (*Dataset, error) {
 // WriteCSV writes ds as CSV with a header x0..x{d-1} followed by the target
 // columns (y0.. from Y, or "label" from Labels when Y is nil). Values are
 // written with the shortest representation that round-trips.
-func WriteCSV(w io.Writer, ds *Dataset) error {
+func WriteCSV(w io.Writer, ds *Dataset) error { return WriteCSVRows(w, ds, true) }
+
+// WriteCSVRows writes the rows of ds as WriteCSV does, with the header line
+// only when header is true (for writing a stream chunk by chunk).
+func WriteCSVRows(w io.Writer, ds *Dataset, header bool) error {
 	cw := csv.NewWriter(w)
 	d := ds.X.Cols
 	hdr := make([]string, 0, d+1)
@@ -196,8 +200,10 @@ func WriteCSV(w io.Writer, ds *Dataset) error {
 	case ds.Labels != nil:
 		hdr = append(hdr, "label")
 	}
-	if err := cw.Write(hdr); err != nil {
-		return err
+	if header {
+		if err := cw.Write(hdr); err != nil {
+			return err
+		}
 	}
 	rec := make([]string, len(hdr))
 	for i := 0; i < ds.X.Rows; i++ {

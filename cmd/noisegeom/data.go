@@ -220,115 +220,33 @@ func syntheticGenerator(f *dataFlags) (*data.Generator, error) {
 	return data.NewGenerator(data.GaussianSpec{N: f.n, Spectrum: sp, Rotate: f.rotate, Seed: f.seed, Teacher: te, Noise: f.noise})
 }
 
+// loadFile maps the file flags onto data.LoadFile.
 func loadFile(f *dataFlags) (*data.Dataset, error) {
-	name := strings.ToLower(f.file)
-	switch {
-	case strings.HasSuffix(name, ".npy"):
-		a, err := data.ReadNPYFile(f.file)
-		if err != nil {
-			return nil, err
-		}
-		if len(a.Shape) == 0 || a.Shape[0] == 0 {
-			return nil, &data.FileError{Path: f.file, Err: fmt.Errorf("%w: shape %v has no samples", data.ErrEmpty, a.Shape)}
-		}
-		n := a.Shape[0]
-		d := a.Len() / n
-		if d == 0 {
-			return nil, &data.FileError{Path: f.file, Err: fmt.Errorf("%w: shape %v has no features", data.ErrEmpty, a.Shape)}
-		}
-		ds := &data.Dataset{Name: f.file, X: linalg.NewDenseData(n, d, a.Data)}
-		if len(a.Shape) > 2 {
-			ds.Shape = a.Shape[1:]
-		}
-		if f.labels != "" {
-			if err := attachLabels(ds, f.labels); err != nil {
-				return nil, err
-			}
-		}
-		return ds, nil
-	case strings.HasSuffix(name, ".csv") || strings.HasSuffix(name, ".csv.gz"):
-		if f.labels != "" {
-			return nil, usagef("--labels applies to NPY and IDX files; use --label-col for CSV")
-		}
-		opt := data.CSVOptions{LabelColumn: data.NoLabel}
-		switch f.header {
-		case "auto":
-		case "yes":
-			opt.Header = data.HeaderYes
-		case "no":
-			opt.Header = data.HeaderNo
-		default:
-			return nil, usagef("--header %q: want auto, yes or no", f.header)
-		}
-		switch lc := f.labelCol; {
-		case lc == "none":
-		case lc == "last":
-			opt.LabelColumn = -2
-		default:
-			if v, err := strconv.Atoi(lc); err == nil {
-				if v < 0 {
-					return nil, usagef("--label-col %d: use a 0-based index, last or none", v)
-				}
-				opt.LabelColumn = v
-			} else {
-				opt.LabelName = lc
-			}
-		}
-		return data.ReadCSVFile(f.file, opt)
-	default: // IDX
-		if f.labels == "" {
-			img, err := data.ReadIDXFile(f.file)
-			if err != nil {
-				return nil, err
-			}
-			v, err := img.Float64s()
-			if err != nil {
-				return nil, err
-			}
-			n := img.Dims[0]
-			ds := &data.Dataset{Name: f.file, X: linalg.NewDenseData(n, img.Len()/n, v)}
-			if len(img.Dims) > 1 {
-				ds.Shape = img.Dims[1:]
-			}
-			if img.Type == data.IDXUint8 {
-				ds.Range = &[2]float64{0, 255}
-			}
-			return ds, nil
-		}
-		return data.LoadIDXPair(f.file, f.labels)
+	opt := data.FileOptions{Labels: f.labels, CSV: data.CSVOptions{LabelColumn: data.NoLabel}}
+	switch f.header {
+	case "auto":
+	case "yes":
+		opt.CSV.Header = data.HeaderYes
+	case "no":
+		opt.CSV.Header = data.HeaderNo
+	default:
+		return nil, usagef("--header %q: want auto, yes or no", f.header)
 	}
-}
-
-// attachLabels reads integer class labels (IDX or NPY) for ds.
-func attachLabels(ds *data.Dataset, path string) error {
-	var vals []float64
-	if strings.HasSuffix(strings.ToLower(path), ".npy") {
-		a, err := data.ReadNPYFile(path)
-		if err != nil {
-			return err
-		}
-		vals = a.Data
-	} else {
-		a, err := data.ReadIDXFile(path)
-		if err != nil {
-			return err
-		}
-		if vals, err = a.Float64s(); err != nil {
-			return err
+	switch lc := f.labelCol; {
+	case lc == "none":
+	case lc == "last":
+		opt.CSV.LabelColumn = -2
+	default:
+		if v, err := strconv.Atoi(lc); err == nil {
+			if v < 0 {
+				return nil, usagef("--label-col %d: use a 0-based index, last or none", v)
+			}
+			opt.CSV.LabelColumn = v
+		} else {
+			opt.CSV.LabelName = lc
 		}
 	}
-	if len(vals) != ds.N() {
-		return &data.FileError{Path: path, Err: fmt.Errorf("%w: %d labels for %d samples in %s", data.ErrMismatch, len(vals), ds.N(), ds.Name)}
-	}
-	ds.Labels = make([]int, len(vals))
-	for i, v := range vals {
-		if v < 0 || v != float64(int(v)) || v >= 1<<31 {
-			return &data.FileError{Path: path, Err: fmt.Errorf("%w: label %d is %v, not a class index", data.ErrFormat, i, v)}
-		}
-		ds.Labels[i] = int(v)
-		ds.Classes = max(ds.Classes, int(v)+1)
-	}
-	return nil
+	return data.LoadFile(f.file, opt)
 }
 
 // finish preprocesses an in-memory dataset, describes it and exports it.

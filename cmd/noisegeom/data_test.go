@@ -172,17 +172,20 @@ func TestDataFilesAndPreprocessing(t *testing.T) {
 }
 
 func TestDataFashionMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: PCA of real images needs a fast Gemm")
+	}
 	dir := filepath.Join(data.SystemDataDir, "fashion-mnist")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): %v", err)
 	}
-	code, o, e := runDataT(t, "--dataset", "fashion-mnist", "--split", "test", "--subsample", "500", "--scale", "unit", "--pca", "10", "--json")
+	code, o, e := runDataT(t, "--dataset", "fashion-mnist", "--split", "test", "--subsample", "300", "--scale", "unit", "--pca", "5", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, e)
 	}
 	var s data.Summary
 	json.Unmarshal([]byte(o), &s)
-	if s.N != 500 || s.D != 10 || s.Classes != 10 || s.Name != "fashion-mnist/test" {
+	if s.N != 300 || s.D != 5 || s.Classes != 10 || s.Name != "fashion-mnist/test" {
 		t.Errorf("summary %+v", s)
 	}
 }

@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 )
 
-// MaxElements bounds the number of elements any header may declare
-// (2^31, e.g. 2 GiB of bytes or 16 GiB of float64). Larger claims are
-// rejected with ErrTooLarge before anything is allocated.
-const MaxElements = 1 << 31
+// MaxElements bounds the number of elements any header may declare or a
+// CSV file may hold: 2^28 (2 GiB once converted to float64; Fashion-MNIST's
+// training images are 47·10^6). Larger claims are rejected with ErrTooLarge
+// before anything is allocated.
+const MaxElements = 1 << 28
 
 // readChunk is the step in which payloads are read: memory grows only as
 // bytes actually arrive, so a short file with a huge header costs little.

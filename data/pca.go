@@ -23,7 +23,9 @@ type PCAOptions struct {
 	MaxIter int
 }
 
-// PCA is a fitted projection onto the top-k principal components.
+// PCA is a fitted projection onto the top-k principal components. Unlike
+// the synthetic generators, PCA runs on the linalg kernels, so its results
+// agree across kernel tables and architectures to rounding, not bit for bit.
 type PCA struct {
 	Mean       []float64     // feature means (length d)
 	Components *linalg.Dense // k×d, orthonormal rows, by decreasing variance

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -43,7 +44,11 @@ type CSVOptions struct {
 // different lengths are ErrRagged; NaN/Inf are ErrNonFinite; errors name
 // the file, line and column.
 func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if b, _ := br.Peek(3); string(b) == "\xef\xbb\xbf" { // UTF-8 byte-order mark
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	if opt.Comma != 0 {
 		cr.Comma = opt.Comma
 	}

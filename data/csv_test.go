@@ -24,6 +24,7 @@ func TestCSVRead(t *testing.T) {
 		{"no label", "1,2,3\n4,5,6\n", CSVOptions{LabelColumn: NoLabel}, 2, 3, 5, nil, nil, 0},
 		{"by name, regression", "a;t;b\n1;0.25;2\n3;-1;4\n", CSVOptions{Comma: ';', LabelName: "t"}, 2, 2, 4, nil, []float64{0.25, -1}, 0},
 		{"forced header numeric", "1,2\n3,4\n5,6\n", CSVOptions{Header: HeaderYes, LabelColumn: NoLabel}, 2, 2, 6, nil, nil, 0},
+		{"byte-order mark", "\xef\xbb\xbf1,2\n3,4\n", CSVOptions{LabelColumn: NoLabel}, 2, 2, 4, nil, nil, 0},
 		{"spaces", " 1 , 2\n3,  4\n", CSVOptions{LabelColumn: NoLabel, Header: HeaderNo}, 2, 2, 4, nil, nil, 0},
 	}
 	for _, c := range cases {

@@ -351,3 +351,34 @@ func TestGoldenHashCrossArch(t *testing.T) {
 		t.Errorf("synthetic data hash %s, want %s: generation is not bit-reproducible", got, goldenHash)
 	}
 }
+
+func TestGeneratorConcurrentUse(t *testing.T) {
+	te, _ := NewLinearTeacher(5, 1, 2)
+	g, err := NewGenerator(GaussianSpec{N: 400, Spectrum: mustSpectrum(t, "powerlaw:2", 5), Rotate: true, Seed: 6, Teacher: te, Noise: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := g.Generate()
+	got := linalg.NewDense(400, 5)
+	gy := linalg.NewDense(400, 1)
+	done := make(chan struct{})
+	for w := 0; w < 4; w++ {
+		go func(w int) {
+			defer func() { done <- struct{}{} }()
+			g.Fill(w*100, got.RowsView(w*100, w*100+100), gy.RowsView(w*100, w*100+100))
+		}(w)
+	}
+	for w := 0; w < 4; w++ {
+		<-done
+	}
+	for i := range want.X.Data {
+		if got.Data[i] != want.X.Data[i] {
+			t.Fatalf("concurrent fill differs at %d", i)
+		}
+	}
+	for i := range want.Y.Data {
+		if gy.Data[i] != want.Y.Data[i] {
+			t.Fatalf("concurrent targets differ at %d", i)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package data
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/noisegeom/noisegeom/linalg"
 )
@@ -132,7 +134,9 @@ func (z *Summarizer) SetPopulation(sp *Spectrum) {
 	for _, v := range sp.Values {
 		f2 += v * v
 	}
-	top := append([]float64(nil), sp.Values[:min(5, len(sp.Values))]...)
+	sorted := append([]float64(nil), sp.Values...)
+	slices.SortFunc(sorted, func(a, b float64) int { return cmp.Compare(b, a) })
+	top := sorted[:min(5, len(sorted))]
 	z.s.Population = &SpectrumSummary{Spec: sp.Spec, Trace: sp.Trace(), Frobenius: math.Sqrt(f2), Top: top, EffDimF: r2, EffDimOp: r1}
 }
 

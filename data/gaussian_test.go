@@ -142,46 +142,64 @@ func TestRotatedCovariance(t *testing.T) {
 
 // TestSampleCovarianceRate checks Ŝ = XᵀX/n → S at rate 1/√n. For Gaussian
 // x, E‖Ŝ − S‖_F² = (Tr(S)² + ‖S‖_F²)/n exactly (Isserlis), so the
-// normalised error n·‖Ŝ − S‖_F²/(Tr² + ‖S‖_F²) has mean 1; with d = 12 it
-// averages many entries and lies in [0.4, 1.8] with overwhelming
-// probability, at every n. The slope of log error against log n between
-// n = 500 and 32000 must then be −1/2 ± 0.15.
+// normalised error n·‖Ŝ − S‖_F²/(Tr² + ‖S‖_F²) has mean 1 at every n. For
+// this S (d = 12, power law α = 1) a single replicate's normalised error is
+// skewed with standard deviation ≈ 0.4 (measured over 1000 seeds: 1% and
+// 99% quantiles 0.47 and 2.24), so the test averages R = 16 independent
+// replicates (standard deviation ≈ 0.1) and requires [0.65, 1.45], about
+// four standard deviations. The slope of log RMS error against log n is
+// then −1/2 within 0.5·ln(1.45/0.65)/ln(n_max/n_min) ≤ 0.1.
 func TestSampleCovarianceRate(t *testing.T) {
-	d := 12
+	const d, reps = 12, 16
 	ns := []int{500, 2000, 8000, 32000}
 	if testing.Short() {
 		ns = ns[:3]
 	}
+	var prev []float64
 	for _, rotate := range []bool{false, true} {
 		sp := mustSpectrum(t, "powerlaw:1", d)
-		var errs []float64
+		var rms []float64
 		for _, n := range ns {
-			g, err := NewGenerator(GaussianSpec{N: n, Spectrum: sp, Rotate: rotate, Seed: uint64(n)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ds := g.Generate()
-			sh := linalg.NewDense(d, d)
-			linalg.Gemm(linalg.T, linalg.NoTrans, 1/float64(n), ds.X, ds.X, 0, sh)
-			s := g.Covariance()
-			var e2, f2, tr float64
-			for i := 0; i < d; i++ {
-				tr += s.At(i, i)
-				for j := 0; j < d; j++ {
-					e2 += math.Pow(sh.At(i, j)-s.At(i, j), 2)
-					f2 += s.At(i, j) * s.At(i, j)
+			var ratio, mse float64
+			for r := 0; r < reps; r++ {
+				g, err := NewGenerator(GaussianSpec{N: n, Spectrum: sp, Rotate: rotate, Seed: uint64(1000*n + r)})
+				if err != nil {
+					t.Fatal(err)
 				}
+				ds := g.Generate()
+				sh := linalg.NewDense(d, d)
+				linalg.Gemm(linalg.T, linalg.NoTrans, 1/float64(n), ds.X, ds.X, 0, sh)
+				s := g.Covariance()
+				var e2, f2, tr float64
+				for i := 0; i < d; i++ {
+					tr += s.At(i, i)
+					for j := 0; j < d; j++ {
+						e2 += math.Pow(sh.At(i, j)-s.At(i, j), 2)
+						f2 += s.At(i, j) * s.At(i, j)
+					}
+				}
+				ratio += float64(n) * e2 / (tr*tr + f2) / reps
+				mse += e2 / reps
 			}
-			ratio := float64(n) * e2 / (tr*tr + f2)
-			if ratio < 0.4 || ratio > 1.8 {
-				t.Errorf("rotate=%v n=%d: normalised error %v outside [0.4, 1.8]", rotate, n, ratio)
+			if ratio < 0.65 || ratio > 1.45 {
+				t.Errorf("rotate=%v n=%d: mean normalised error %v outside [0.65, 1.45]", rotate, n, ratio)
 			}
-			errs = append(errs, math.Sqrt(e2))
+			rms = append(rms, math.Sqrt(mse))
 		}
-		slope := math.Log(errs[len(errs)-1]/errs[0]) / math.Log(float64(ns[len(ns)-1])/float64(ns[0]))
-		if math.Abs(slope+0.5) > 0.15 {
-			t.Errorf("rotate=%v: error slope %v, want −1/2", rotate, slope)
+		slope := math.Log(rms[len(rms)-1]/rms[0]) / math.Log(float64(ns[len(ns)-1])/float64(ns[0]))
+		if math.Abs(slope+0.5) > 0.1 {
+			t.Errorf("rotate=%v: error slope %v, want −1/2 ± 0.1", rotate, slope)
 		}
+		t.Logf("rotate=%v: RMS errors %v, slope %.3f", rotate, rms, slope)
+		// The rotated inputs are Qᵀ times the unrotated ones (same seeds,
+		// same z), and ‖Ŝ − S‖_F is invariant under rotation: the errors
+		// agree to rounding.
+		for i := range prev {
+			if math.Abs(rms[i]-prev[i]) > 1e-10*prev[i] {
+				t.Errorf("n=%d: rotated error %v, unrotated %v", ns[i], rms[i], prev[i])
+			}
+		}
+		prev = rms
 	}
 }
 

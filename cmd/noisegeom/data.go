@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/linalg"
@@ -100,7 +104,11 @@ func runData(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "noisegeom data: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	err := dataMain(&f, stdout, stderr)
+	// Ctrl-C stops a long synthetic stream cleanly: the export's temporary
+	// files are removed and nothing half-written is left behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := dataMain(ctx, &f, stdout, stderr)
 	var ue usageError
 	switch {
 	case err == nil:
@@ -117,7 +125,7 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func dataMain(f *dataFlags, stdout, stderr io.Writer) error {
+func dataMain(ctx context.Context, f *dataFlags, stdout, stderr io.Writer) error {
 	sources := 0
 	for _, b := range []bool{f.dataset != "", f.file != "", f.synthetic} {
 		if b {
@@ -166,7 +174,7 @@ func dataMain(f *dataFlags, stdout, stderr io.Writer) error {
 			return err
 		}
 		if !preprocess {
-			return describeStream(f, gen, stdout)
+			return describeStream(ctx, f, gen, stdout, stderr)
 		}
 		ds := gen.Generate()
 		return finish(f, ds, classes, stdout)
@@ -307,7 +315,7 @@ func finish(f *dataFlags, ds *data.Dataset, classes []int, stdout io.Writer) err
 }
 
 // describeStream summarises (and exports) synthetic data chunk by chunk.
-func describeStream(f *dataFlags, g *data.Generator, stdout io.Writer) error {
+func describeStream(ctx context.Context, f *dataFlags, g *data.Generator, stdout, stderr io.Writer) error {
 	top := f.top
 	if f.noSpectrum {
 		top = 0
@@ -319,7 +327,16 @@ func describeStream(f *dataFlags, g *data.Generator, stdout io.Writer) error {
 	}
 	z.SetPopulation(&sp)
 	const chunk = 4096
-	add := func(_ int, x, y *linalg.Dense) error { z.Add(x, y, nil); return nil }
+	prog := newProgress(stderr, g.N())
+	defer prog.done()
+	add := func(start int, x, y *linalg.Dense) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted after %d of %d samples; nothing written", start, g.N())
+		}
+		z.Add(x, y, nil)
+		prog.update(start + x.Rows)
+		return nil
+	}
 	switch {
 	case f.export == "":
 		err = g.Stream(chunk, add)
@@ -327,7 +344,9 @@ func describeStream(f *dataFlags, g *data.Generator, stdout io.Writer) error {
 		err = data.WriteFileAtomic(f.export, func(w io.Writer) error {
 			first := true
 			return g.Stream(chunk, func(s int, x, y *linalg.Dense) error {
-				add(s, x, y)
+				if err := add(s, x, y); err != nil {
+					return err
+				}
 				if err := data.WriteCSVRows(w, &data.Dataset{X: x, Y: y}, first); err != nil {
 					return err
 				}
@@ -350,7 +369,9 @@ func describeStream(f *dataFlags, g *data.Generator, stdout io.Writer) error {
 					}
 				}
 				err := g.Stream(chunk, func(s int, x, y *linalg.Dense) error {
-					add(s, x, y)
+					if err := add(s, x, y); err != nil {
+						return err
+					}
 					if err := xw.Write(x.Data[:x.Rows*x.Cols]); err != nil {
 						return err
 					}
@@ -479,4 +500,39 @@ func printSummary(f *dataFlags, s *data.Summary, w io.Writer) error {
 		fmt.Fprintf(w, "exported    %s\n", f.export)
 	}
 	return nil
+}
+
+// progress prints "generated i/n" to stderr at most twice a second, and only
+// when stderr is a terminal.
+type progress struct {
+	w     io.Writer
+	n     int
+	last  time.Time
+	shown bool
+}
+
+func newProgress(stderr io.Writer, n int) *progress {
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return &progress{}
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return &progress{}
+	}
+	return &progress{w: stderr, n: n, last: time.Now()}
+}
+
+func (p *progress) update(i int) {
+	if p.w == nil || time.Since(p.last) < 500*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.shown = true
+	fmt.Fprintf(p.w, "\rgenerated %d/%d samples", i, p.n)
+}
+
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -187,5 +188,21 @@ func TestDataFashionMNIST(t *testing.T) {
 	json.Unmarshal([]byte(o), &s)
 	if s.N != 300 || s.D != 5 || s.Classes != 10 || s.Name != "fashion-mnist/test" {
 		t.Errorf("summary %+v", s)
+	}
+}
+
+func TestDataInterruptedExportLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f := &dataFlags{synthetic: true, n: 10000, d: 3, spectrum: "isotropic", teacher: "linear", outputs: 1,
+		scale: "none", targets: "auto", dtype: "f8", top: 0, noSpectrum: true, export: filepath.Join(dir, "x.npy")}
+	var o, e bytes.Buffer
+	err := dataMain(ctx, f, &o, &e)
+	if err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("err = %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("interrupted export left %v", ents)
 	}
 }

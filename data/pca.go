@@ -118,7 +118,7 @@ func ProjectPCA(ds *Dataset, k int, opt PCAOptions) (*PCA, error) {
 		return nil, err
 	}
 	ds.X = p.Transform(ds.X)
-	ds.Shape, ds.Range = nil, nil
+	ds.Shape, ds.Range, ds.Population = nil, nil, nil
 	return p, nil
 }
 

@@ -32,6 +32,7 @@ func ScaleUnit(ds *Dataset) error {
 		}
 	}
 	ds.Range = &[2]float64{0, 1}
+	ds.Population = nil // the population spectrum no longer describes X
 	return nil
 }
 
@@ -80,7 +81,7 @@ func (s *Standardizer) Apply(x *linalg.Dense) {
 func Standardize(ds *Dataset) *Standardizer {
 	s := FitStandardizer(ds.X)
 	s.Apply(ds.X)
-	ds.Range = nil
+	ds.Range, ds.Population = nil, nil
 	return s
 }
 

@@ -1,0 +1,126 @@
+package data
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/noisegeom/noisegeom/linalg"
+)
+
+// FileOptions controls LoadFile.
+type FileOptions struct {
+	// Labels is an optional file of class labels, one per sample (IDX or
+	// .npy), for NPY and IDX inputs. CSV files carry labels in a column.
+	Labels string
+	CSV    CSVOptions
+}
+
+// LoadFile loads a dataset from a file chosen by its name: .npy (first
+// axis = samples, the rest flattened to features), .csv or .csv.gz (see
+// ReadCSV), anything else IDX (plain or gzip). Empty sets are ErrEmpty.
+func LoadFile(path string, opt FileOptions) (*Dataset, error) {
+	lower := strings.ToLower(path)
+	var ds *Dataset
+	var err error
+	switch {
+	case strings.HasSuffix(lower, ".npy"):
+		ds, err = loadNPYInputs(path)
+	case strings.HasSuffix(lower, ".csv") || strings.HasSuffix(lower, ".csv.gz"):
+		if opt.Labels != "" {
+			return nil, specErr("%s: a separate labels file applies to NPY and IDX inputs; CSV labels come from a column", path)
+		}
+		return ReadCSVFile(path, opt.CSV)
+	default:
+		if opt.Labels != "" && !strings.HasSuffix(strings.ToLower(opt.Labels), ".npy") {
+			return LoadIDXPair(path, opt.Labels)
+		}
+		ds, err = loadIDXInputs(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opt.Labels != "" {
+		labels, classes, err := ReadLabelsFile(opt.Labels)
+		if err != nil {
+			return nil, err
+		}
+		if len(labels) != ds.N() {
+			return nil, fileErr(opt.Labels, ErrMismatch, "%d labels for %d samples in %s", len(labels), ds.N(), path)
+		}
+		ds.Labels, ds.Classes = labels, classes
+	}
+	return ds, nil
+}
+
+func loadNPYInputs(path string) (*Dataset, error) {
+	a, err := ReadNPYFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Shape) == 0 || a.Len() == 0 {
+		return nil, fileErr(path, ErrEmpty, "NPY shape %v holds no samples (want n×d or n×…)", a.Shape)
+	}
+	n := a.Shape[0]
+	ds := &Dataset{Name: path, X: linalg.NewDenseData(n, a.Len()/n, a.Data)}
+	if len(a.Shape) > 2 {
+		ds.Shape = append([]int(nil), a.Shape[1:]...)
+	}
+	if a.DType[1:] == "u1" {
+		ds.Range = &[2]float64{0, 255}
+	}
+	return ds, nil
+}
+
+func loadIDXInputs(path string) (*Dataset, error) {
+	img, err := ReadIDXFile(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := img.Float64s()
+	if err != nil {
+		return nil, err
+	}
+	n := img.Dims[0]
+	ds := &Dataset{Name: path, X: linalg.NewDenseData(n, img.Len()/n, v)}
+	if len(img.Dims) > 1 {
+		ds.Shape = append([]int(nil), img.Dims[1:]...)
+	}
+	if img.Type == IDXUint8 {
+		ds.Range = &[2]float64{0, 255}
+	}
+	return ds, nil
+}
+
+// ReadLabelsFile reads class labels (non-negative integers) from an IDX or
+// .npy file (any shape; flattened) and returns them with the class count
+// max+1.
+func ReadLabelsFile(path string) (labels []int, classes int, err error) {
+	var vals []float64
+	if strings.EqualFold(filepath.Ext(path), ".npy") {
+		a, err := ReadNPYFile(path)
+		if err != nil {
+			return nil, 0, err
+		}
+		vals = a.Data
+	} else {
+		a, err := ReadIDXFile(path)
+		if err != nil {
+			return nil, 0, err
+		}
+		if vals, err = a.Float64s(); err != nil {
+			return nil, 0, err
+		}
+	}
+	if len(vals) == 0 {
+		return nil, 0, fileErr(path, ErrEmpty, "no labels")
+	}
+	labels = make([]int, len(vals))
+	for i, v := range vals {
+		if v < 0 || v != float64(int(v)) || v >= 1<<31 {
+			return nil, 0, fileErr(path, ErrFormat, "label %d is %v, not a class index", i, v)
+		}
+		labels[i] = int(v)
+		classes = max(classes, labels[i]+1)
+	}
+	return labels, classes, nil
+}

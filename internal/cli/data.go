@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -40,11 +40,11 @@ Flags:
 `
 
 // dataExit distinguishes usage errors (exit 2) from failures (exit 1).
-type usageError struct{ msg string }
+type badDataFlags struct{ msg string }
 
-func (e usageError) Error() string { return e.msg }
+func (e badDataFlags) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+func dataUsagef(format string, args ...any) error { return badDataFlags{fmt.Sprintf(format, args...)} }
 
 type dataFlags struct {
 	dataset, dataDir, split, file, labels, labelCol, header string
@@ -109,7 +109,7 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := dataMain(ctx, &f, stdout, stderr)
-	var ue usageError
+	var ue badDataFlags
 	switch {
 	case err == nil:
 		return 0
@@ -133,37 +133,37 @@ func dataMain(ctx context.Context, f *dataFlags, stdout, stderr io.Writer) error
 		}
 	}
 	if sources != 1 {
-		return usagef("give exactly one of --dataset, --file and --synthetic")
+		return dataUsagef("give exactly one of --dataset, --file and --synthetic")
 	}
 	if f.labels != "" && f.file == "" {
-		return usagef("--labels needs --file")
+		return dataUsagef("--labels needs --file")
 	}
 	switch f.scale {
 	case "none", "unit", "standard":
 	default:
-		return usagef("--scale %q: want none, unit or standard", f.scale)
+		return dataUsagef("--scale %q: want none, unit or standard", f.scale)
 	}
 	switch f.targets {
 	case "auto", "onehot", "sign", "none":
 	default:
-		return usagef("--targets %q: want auto, onehot, sign or none", f.targets)
+		return dataUsagef("--targets %q: want auto, onehot, sign or none", f.targets)
 	}
 	if f.dtype != "f8" && f.dtype != "f4" {
-		return usagef("--dtype %q: want f8 or f4", f.dtype)
+		return dataUsagef("--dtype %q: want f8 or f4", f.dtype)
 	}
 	if f.export != "" {
 		switch strings.ToLower(filepath.Ext(f.export)) {
 		case ".npy", ".csv":
 		default:
-			return usagef("--export %q: the name must end in .npy or .csv", f.export)
+			return dataUsagef("--export %q: the name must end in .npy or .csv", f.export)
 		}
 	}
 	classes, err := parseInts(f.classes)
 	if err != nil {
-		return usagef("--classes: %v", err)
+		return dataUsagef("--classes: %v", err)
 	}
 	if f.subsample < 0 || f.pca < 0 || f.top < 0 {
-		return usagef("--subsample, --pca and --top must be ≥ 0")
+		return dataUsagef("--subsample, --pca and --top must be ≥ 0")
 	}
 	preprocess := len(classes) > 0 || f.subsample > 0 || f.scale != "none" || f.pca > 0 || (f.targets != "auto")
 
@@ -208,7 +208,7 @@ func parseInts(s string) ([]int, error) {
 
 func syntheticGenerator(f *dataFlags) (*data.Generator, error) {
 	if f.n < 1 || f.d < 1 {
-		return nil, usagef("--n and --d must be ≥ 1")
+		return nil, dataUsagef("--n and --d must be ≥ 1")
 	}
 	sp, err := data.ParseSpectrum(f.spectrum, f.d)
 	if err != nil {
@@ -217,13 +217,13 @@ func syntheticGenerator(f *dataFlags) (*data.Generator, error) {
 	var te data.Teacher
 	if f.teacher != "none" {
 		if f.outputs < 1 {
-			return nil, usagef("--outputs must be ≥ 1")
+			return nil, dataUsagef("--outputs must be ≥ 1")
 		}
 		if te, err = data.ParseTeacher(f.teacher, sp.D(), f.outputs, f.seed); err != nil {
 			return nil, err
 		}
 	} else if f.noise != 0 {
-		return nil, usagef("--noise needs a --teacher")
+		return nil, dataUsagef("--noise needs a --teacher")
 	}
 	return data.NewGenerator(data.GaussianSpec{N: f.n, Spectrum: sp, Rotate: f.rotate, Seed: f.seed, Teacher: te, Noise: f.noise})
 }
@@ -238,7 +238,7 @@ func loadFile(f *dataFlags) (*data.Dataset, error) {
 	case "no":
 		opt.CSV.Header = data.HeaderNo
 	default:
-		return nil, usagef("--header %q: want auto, yes or no", f.header)
+		return nil, dataUsagef("--header %q: want auto, yes or no", f.header)
 	}
 	switch lc := f.labelCol; {
 	case lc == "none":
@@ -247,7 +247,7 @@ func loadFile(f *dataFlags) (*data.Dataset, error) {
 	default:
 		if v, err := strconv.Atoi(lc); err == nil {
 			if v < 0 {
-				return nil, usagef("--label-col %d: use a 0-based index, last or none", v)
+				return nil, dataUsagef("--label-col %d: use a 0-based index, last or none", v)
 			}
 			opt.CSV.LabelColumn = v
 		} else {
@@ -327,7 +327,7 @@ func describeStream(ctx context.Context, f *dataFlags, g *data.Generator, stdout
 	}
 	z.SetPopulation(&sp)
 	const chunk = 4096
-	prog := newProgress(stderr, g.N())
+	prog := newSampleProgress(stderr, g.N())
 	defer prog.done()
 	add := func(start int, x, y *linalg.Dense) error {
 		if err := ctx.Err(); err != nil {
@@ -502,27 +502,23 @@ func printSummary(f *dataFlags, s *data.Summary, w io.Writer) error {
 	return nil
 }
 
-// progress prints "generated i/n" to stderr at most twice a second, and only
+// sampleProgress prints "generated i/n" to stderr at most twice a second, and only
 // when stderr is a terminal.
-type progress struct {
+type sampleProgress struct {
 	w     io.Writer
 	n     int
 	last  time.Time
 	shown bool
 }
 
-func newProgress(stderr io.Writer, n int) *progress {
-	f, ok := stderr.(*os.File)
-	if !ok {
-		return &progress{}
+func newSampleProgress(stderr io.Writer, n int) *sampleProgress {
+	if !isTerminal(stderr) {
+		return &sampleProgress{}
 	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return &progress{}
-	}
-	return &progress{w: stderr, n: n, last: time.Now()}
+	return &sampleProgress{w: stderr, n: n, last: time.Now()}
 }
 
-func (p *progress) update(i int) {
+func (p *sampleProgress) update(i int) {
 	if p.w == nil || time.Since(p.last) < 500*time.Millisecond {
 		return
 	}
@@ -531,8 +527,16 @@ func (p *progress) update(i int) {
 	fmt.Fprintf(p.w, "\rgenerated %d/%d samples", i, p.n)
 }
 
-func (p *progress) done() {
+func (p *sampleProgress) done() {
 	if p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+func init() {
+	register(&Command{
+		Name:    "data",
+		Summary: "describe a dataset or synthetic spec (n, d, spectrum, effective dimensions, labels); export to NPY/CSV",
+		Run:     func(env *Env, args []string) int { return runData(args, env.Stdout, env.Stderr) },
+	})
 }

@@ -341,3 +341,70 @@ func (f *fakeTB) Errorf(format string, args ...any) {
 	f.msg = format
 }
 func (f *fakeTB) Helper() {}
+
+// TestCheckFastPathSound checks that the float64 fast path of Check never
+// accepts what the exact comparison rejects, on values around the bound.
+func TestCheckFastPathSound(t *testing.T) {
+	g := New(7)
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + g.Rand().IntN(20)
+		x, y := g.Wide(n), g.Normal(n)
+		var s Sum
+		for i := range x {
+			s.AddProd(x[i], y[i])
+		}
+		rel := Gamma(n) * g.Rand().Float64()
+		slack := 0.0
+		v := s.Value()
+		s.Lenient(rel)
+		for k := -40; k <= 40; k++ {
+			got := v + float64(k)*rel*s.AbsSum()/16
+			fast := s.fastAccept(got, rel, slack)
+			var exact Sum // same terms, fresh cache: force the exact path
+			for i := range x {
+				exact.AddProd(x[i], y[i])
+			}
+			if fast && exactCheck(&exact, got, rel, slack) != nil {
+				t.Fatalf("fast path accepted %v (exact %v, rel %v): %v", got, v, rel, exactCheck(&exact, got, rel, slack))
+			}
+		}
+	}
+}
+
+// exactCheck is Check without the fast path.
+func exactCheck(s *Sum, got, rel, slack float64) error {
+	s.cached = true
+	s.cRel = rel
+	s.cValue = math.NaN() // disables fastAccept
+	s.cMayOverflow = false
+	return s.Check(got, rel, slack)
+}
+
+func TestSumOrderDependentProducts(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		name      string
+		factors   []float64
+		lenient   bool
+		nan, want float64 // want: a strictly acceptable value
+	}{
+		{"plain", []float64{2, 3, 4}, false, 0, 24},
+		{"two factors never", []float64{5e-324, inf}, false, 0, inf},
+		{"tiny·tiny·Inf", []float64{1e-300, 1e-300, inf}, true, 0, inf},
+		{"subnormal·0.4·Inf", []float64{5e-324, 0.4, -inf}, true, 0, -inf},
+		{"huge·huge·tiny", []float64{1e300, 1e300, 1e-300}, true, 0, 1e300},
+		{"normal·Inf", []float64{1e-3, 2, inf}, false, 0, inf},
+	} {
+		var s Sum
+		s.AddProd(tc.factors...)
+		if got := s.Lenient(Gamma(3)); got != tc.lenient {
+			t.Errorf("%s: Lenient = %v, want %v", tc.name, got, tc.lenient)
+		}
+		if err := s.Check(tc.want, Gamma(3), 0); err != nil {
+			t.Errorf("%s: Check(%v): %v", tc.name, tc.want, err)
+		}
+		if err := s.Check(math.NaN(), Gamma(3), 0); (err == nil) != tc.lenient {
+			t.Errorf("%s: Check(NaN) = %v, lenient %v", tc.name, err, tc.lenient)
+		}
+	}
+}

@@ -8,11 +8,14 @@ const (
 	// U is the unit roundoff 2⁻⁵³: |fl(x) − x| ≤ U·|x| for x in the
 	// normal range.
 	U = 0x1p-53
-	// Eta is half the smallest subnormal, 2⁻¹⁰⁷⁵: the largest absolute
-	// error of rounding a product (or fused multiply-add) whose result lies
-	// in the subnormal range. Sums and differences never incur it (they are
-	// exact when their result is subnormal).
-	Eta = 0x1p-1075
+	// Eta is the smallest subnormal, 2⁻¹⁰⁷⁴: an upper bound on the
+	// absolute error of rounding a product (or fused multiply-add) whose
+	// result lies in the subnormal range. The exact bound is half of it,
+	// 2⁻¹⁰⁷⁵, which float64 cannot represent; the factor 2 also absorbs
+	// the (1+γ) by which later roundings can scale that error. Sums and
+	// differences never incur it (they are exact when their result is
+	// subnormal).
+	Eta = 0x1p-1074
 )
 
 // Gamma returns γₙ = n·U / (1 − n·U), the factor of the classical error

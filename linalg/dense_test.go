@@ -316,9 +316,22 @@ func TestDenseCopyCloneZeroScale(t *testing.T) {
 			t.Errorf("row %d: %v", i, err)
 		}
 	}
-	e := NewDense(0, 3)
-	e.Copy(NewDense(0, 3))
-	e.Zero()
-	e.Scale(2)
-	_ = e.Clone()
+	// Empty matrices, including r×0 ones whose storage is empty.
+	for _, sh := range [][2]int{{0, 3}, {3, 0}, {0, 0}} {
+		e := NewDense(sh[0], sh[1])
+		e.Copy(NewDense(sh[0], sh[1]))
+		e.Zero()
+		e.Scale(2)
+		if c := e.Clone(); c.Rows != sh[0] || c.Cols != sh[1] {
+			t.Errorf("Clone of %v: %d×%d", sh, c.Rows, c.Cols)
+		}
+		for i := 0; i < e.Rows; i++ {
+			if len(e.Row(i)) != 0 {
+				t.Errorf("Row(%d) of %v not empty", i, sh)
+			}
+		}
+		if tt := e.T(); tt.Rows != sh[1] || tt.Cols != sh[0] {
+			t.Errorf("T of %v: %d×%d", sh, tt.Rows, tt.Cols)
+		}
+	}
 }

@@ -32,7 +32,14 @@ func vtCheckPadding(m *Dense) error {
 	return nil
 }
 
-var vtL2Shapes = [][2]int{{0, 0}, {0, 3}, {3, 0}, {1, 1}, {1, 9}, {9, 1}, {4, 4}, {5, 7}, {7, 5}, {16, 33}, {33, 16}, {64, 65}, {37, 131}}
+// vtL2Shapes are the matrix shapes of the level-2 tests (fewer with -short).
+func vtL2Shapes() [][2]int {
+	sh := [][2]int{{0, 0}, {0, 3}, {3, 0}, {1, 1}, {1, 9}, {9, 1}, {4, 4}, {5, 7}, {7, 5}, {16, 33}, {33, 16}}
+	if !testing.Short() {
+		sh = append(sh, [2]int{64, 65}, [2]int{37, 131})
+	}
+	return sh
+}
 
 // vtL2Scalars are the (alpha, beta) pairs tried: the BLAS special cases
 // alpha = 0, beta = 0 and beta = 1, and general values.
@@ -41,7 +48,7 @@ var vtL2Scalars = [][2]float64{{1, 0}, {-0.5, 0}, {0, 0}, {0, 2}, {1.5, 1}, {-2,
 func TestGemv(t *testing.T) {
 	vtForEachImpl(t, func(t *testing.T) {
 		g := ft.New(21)
-		for _, sh := range vtL2Shapes {
+		for _, sh := range vtL2Shapes() {
 			m, n := sh[0], sh[1]
 			for _, pad := range []int{0, 3} {
 				vals := g.Normal(m * n)
@@ -102,7 +109,7 @@ func TestGemv(t *testing.T) {
 func TestGer(t *testing.T) {
 	vtForEachImpl(t, func(t *testing.T) {
 		g := ft.New(22)
-		for _, sh := range vtL2Shapes {
+		for _, sh := range vtL2Shapes() {
 			m, n := sh[0], sh[1]
 			for _, alpha := range []float64{0, 1, -0.75} {
 				vals := g.Normal(m * n)
@@ -141,7 +148,11 @@ func TestGer(t *testing.T) {
 func TestSymv(t *testing.T) {
 	vtForEachImpl(t, func(t *testing.T) {
 		g := ft.New(23)
-		for _, n := range []int{0, 1, 2, 3, 4, 5, 8, 9, 17, 33, 64, 100} {
+		ns := []int{0, 1, 2, 3, 4, 5, 8, 9, 17, 33, 64, 100}
+		if testing.Short() {
+			ns = ns[:len(ns)-2]
+		}
+		for _, n := range ns {
 			for _, pad := range []int{0, 5} {
 				vals := g.Normal(n * n)
 				// Only the lower triangle is read: NaN in the strict upper

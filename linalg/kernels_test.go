@@ -308,6 +308,7 @@ func vtGemv(t0 testing.TB, tables []*kernels, trans bool) {
 				if m > 0 {
 					size = (m-1)*lda + n
 				}
+				placed := vtPlaceAll(t, vtLayouts(3, short), size, lx, ly)
 				for _, dsName := range []string{"normal", "wide", "specials"} {
 					var a, x, y []float64
 					switch dsName {
@@ -353,9 +354,10 @@ func vtGemv(t0 testing.TB, tables []*kernels, trans bool) {
 						gemvNGeneric(alpha, a, lda, x, gen)
 					}
 					for _, k := range tables {
-						for _, l := range vtLayouts(3, short) {
-							ao, xo, yo := vtPlace(t, l[0], a), vtPlace(t, l[1], x), vtPlace(t, l[2], y)
-							where := fmt.Sprintf("%s.%s m=%d n=%d lda=%d %s %v", k.name, name, m, n, lda, dsName, l)
+						for _, pl := range placed {
+							pl.fill(a, x, y)
+							ao, xo, yo := pl.ops[0], pl.ops[1], pl.ops[2]
+							where := fmt.Sprintf("%s.%s m=%d n=%d lda=%d %s %v", k.name, name, m, n, lda, dsName, pl.layout)
 							ok := ft.NoFault(t, where, func() {
 								if trans {
 									k.gemvT(alpha, ao.s, lda, xo.s, yo.s)
@@ -429,9 +431,10 @@ func vtGemmKernel(t0 testing.TB, tables []*kernels) {
 			func() {
 				defer t.done()
 				for _, ldc := range []int{nr, nr + 1, nr + 5, 2*nr + 3} {
+					csize := (mr-1)*ldc + nr
+					placed := vtPlaceAll(t, vtLayouts(3, short), kc*mr, kc*nr, csize)
 					for _, dsName := range []string{"normal", "wide", "specials"} {
 						var a, b, c []float64
-						csize := (mr-1)*ldc + nr
 						switch dsName {
 						case "normal":
 							a, b, c = g.Normal(kc*mr), g.Normal(kc*nr), g.Normal(csize)
@@ -457,9 +460,10 @@ func vtGemmKernel(t0 testing.TB, tables []*kernels) {
 						rel, slack := ft.Gamma(kc+1), vtProdSlack(kc)
 						gen := append([]float64(nil), c...)
 						vtGemmRef(kc, mr, nr, a, b, gen, ldc)
-						for _, l := range vtLayouts(3, short) {
-							ao, bo, co := vtPlace(t, l[0], a), vtPlace(t, l[1], b), vtPlace(t, l[2], c)
-							where := fmt.Sprintf("%s.gemmKernel %dx%d kc=%d ldc=%d %s %v", k.name, mr, nr, kc, ldc, dsName, l)
+						for _, pl := range placed {
+							pl.fill(a, b, c)
+							ao, bo, co := pl.ops[0], pl.ops[1], pl.ops[2]
+							where := fmt.Sprintf("%s.gemmKernel %dx%d kc=%d ldc=%d %s %v", k.name, mr, nr, kc, ldc, dsName, pl.layout)
 							if !ft.NoFault(t, where, func() { k.gemmKernel(kc, ao.s, bo.s, co.s, ldc) }) {
 								errs.n++
 								continue
@@ -676,6 +680,32 @@ func vtPlace(t testing.TB, p vtPlacement, vals []float64) vtOperand {
 	return o
 }
 
+// vtPlaced is one layout's operands, placed once and refilled for every
+// data set and table (mapping guard pages is the expensive part).
+type vtPlaced struct {
+	layout []vtPlacement
+	ops    []vtOperand
+}
+
+// vtPlaceAll places operands of the given sizes in every layout.
+func vtPlaceAll(t testing.TB, layouts [][]vtPlacement, sizes ...int) []vtPlaced {
+	ps := make([]vtPlaced, len(layouts))
+	for li, l := range layouts {
+		ps[li].layout = l
+		for i, n := range sizes {
+			ps[li].ops = append(ps[li].ops, vtPlace(t, l[i], make([]float64, n)))
+		}
+	}
+	return ps
+}
+
+// fill copies vals into the operands.
+func (p vtPlaced) fill(vals ...[]float64) {
+	for i, v := range vals {
+		copy(p.ops[i].s, v)
+	}
+}
+
 // vtLayouts returns placements for k operands: every offset 0..7 with
 // canaries (operands at different offsets from one another), every operand
 // against a guard page after its end, and every operand right after a
@@ -742,7 +772,14 @@ func (c *vtErrs) errorf(format string, args ...any) {
 	}
 }
 
-func (c *vtErrs) stop() bool { return c.n >= vtMaxErrors }
+// stop reports whether enough failures were seen: vtMaxErrors, or one
+// when a vtRecorder (the mutant self-test) is listening.
+func (c *vtErrs) stop() bool {
+	if _, rec := c.t.(*vtRecorder); rec && c.n > 0 {
+		return true
+	}
+	return c.n >= vtMaxErrors
+}
 
 // vtAbsMax returns the largest finite |s[i]| (0 if none). Error slacks
 // use it: outputs that involve a NaN or an infinity are checked by class,

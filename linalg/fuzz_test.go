@@ -309,9 +309,11 @@ func FuzzGemmKernel(f *testing.F) {
 		pa0, pb0, pc0 := d.floats(kc*16), d.floats(kc*16), d.floats(16*32)
 		for _, k := range tables {
 			mr, nr := k.gemmMR, k.gemmNR
-			if kc*mr > len(pa0) || kc*nr > len(pb0) {
-				pa0 = append(pa0, d.floats(kc*mr)...)
-				pb0 = append(pb0, d.floats(kc*nr)...)
+			if kc*mr > len(pa0) {
+				pa0 = append(pa0, d.floats(kc*mr-len(pa0))...)
+			}
+			if kc*nr > len(pb0) {
+				pb0 = append(pb0, d.floats(kc*nr-len(pb0))...)
 			}
 			ldc := nr + extra
 			a, b := pa0[:kc*mr], pb0[:kc*nr]

@@ -3,7 +3,7 @@ package linalg
 // Every kernel table the binary holds and the CPU runs is checked here
 // against an exact oracle (floattest.Sum, arbitrary precision) under error
 // bounds derived from the algorithm, and against the generic table for the
-// propagation of NaN and Inf: every length 0..40 and powers of two ±1, start
+// propagation of NaN and Inf: every length 0..67 and powers of two ±1, start
 // offsets 0..7, canaries around every operand, a guard page after the last
 // element (and before the first), special values, and the aliasing the
 // contracts allow.
@@ -92,27 +92,25 @@ func vtCheckElem(ref *ft.Sum, got, gen, rel, slack float64, signedZero bool) err
 func TestKernelsDot(t *testing.T) { vtForVec(t, vtTables(), "dot", 2, 1, vtDotPrep) }
 
 func vtDotPrep(n int, v [][]float64, g *ft.Gen) func(*kernels, [][]float64) error {
-	{
-		x, y := v[0], v[1]
-		var ref ft.Sum
-		for i := range x {
-			ref.AddProd(x[i], y[i])
+	x, y := v[0], v[1]
+	var ref ft.Sum
+	for i := range x {
+		ref.AddProd(x[i], y[i])
+	}
+	rel, slack := ft.Gamma(n), vtProdSlack(n)
+	gen := dotGeneric(x, y)
+	return func(k *kernels, s [][]float64) error {
+		got := k.dot(s[0], s[1])
+		if err := vtCheckElem(&ref, got, gen, rel, slack, false); err != nil {
+			return err
 		}
-		rel, slack := ft.Gamma(n), vtProdSlack(n)
-		gen := dotGeneric(x, y)
-		return func(k *kernels, s [][]float64) error {
-			got := k.dot(s[0], s[1])
-			if err := vtCheckElem(&ref, got, gen, rel, slack, false); err != nil {
-				return err
-			}
-			if n == 0 && math.Float64bits(got) != 0 {
-				return fmt.Errorf("empty dot = %v, want +0", got)
-			}
-			if err := vtUnchanged("x", s[0], x); err != nil {
-				return err
-			}
-			return vtUnchanged("y", s[1], y)
+		if n == 0 && math.Float64bits(got) != 0 {
+			return fmt.Errorf("empty dot = %v, want +0", got)
 		}
+		if err := vtUnchanged("x", s[0], x); err != nil {
+			return err
+		}
+		return vtUnchanged("y", s[1], y)
 	}
 }
 
@@ -202,51 +200,47 @@ func TestKernelsAxpbyAlias(t *testing.T) {
 func TestKernelsScal(t *testing.T) { vtForVec(t, vtTables(), "scal", 1, 6, vtScalPrep) }
 
 func vtScalPrep(n int, v [][]float64, g *ft.Gen) func(*kernels, [][]float64) error {
-	{
-		x := v[0]
-		alpha := g.Scalar()
-		refs := make([]ft.Sum, n)
+	x := v[0]
+	alpha := g.Scalar()
+	refs := make([]ft.Sum, n)
+	for i := range refs {
+		refs[i].AddProd(alpha, x[i])
+	}
+	gen := append([]float64(nil), x...)
+	scalGeneric(alpha, gen)
+	return func(k *kernels, s [][]float64) error {
+		k.scal(alpha, s[0])
 		for i := range refs {
-			refs[i].AddProd(alpha, x[i])
-		}
-		gen := append([]float64(nil), x...)
-		scalGeneric(alpha, gen)
-		return func(k *kernels, s [][]float64) error {
-			k.scal(alpha, s[0])
-			for i := range refs {
-				if !ft.SameBits(s[0][i], gen[i]) {
-					return fmt.Errorf("alpha=%v: x[%d] = %v·%v = %v, generic %v", alpha, i, alpha, x[i], s[0][i], gen[i])
-				}
-				if err := refs[i].Check(s[0][i], ft.U, ft.Eta); err != nil {
-					return fmt.Errorf("alpha=%v: x[%d]: %w", alpha, i, err)
-				}
+			if !ft.SameBits(s[0][i], gen[i]) {
+				return fmt.Errorf("alpha=%v: x[%d] = %v·%v = %v, generic %v", alpha, i, alpha, x[i], s[0][i], gen[i])
 			}
-			return nil
+			if err := refs[i].Check(s[0][i], ft.U, ft.Eta); err != nil {
+				return fmt.Errorf("alpha=%v: x[%d]: %w", alpha, i, err)
+			}
 		}
+		return nil
 	}
 }
 
 func TestKernelsAsum(t *testing.T) { vtForVec(t, vtTables(), "asum", 1, 7, vtAsumPrep) }
 
 func vtAsumPrep(n int, v [][]float64, g *ft.Gen) func(*kernels, [][]float64) error {
-	{
-		x := v[0]
-		var ref ft.Sum
-		for _, xi := range x {
-			ref.Add(math.Abs(xi))
+	x := v[0]
+	var ref ft.Sum
+	for _, xi := range x {
+		ref.Add(math.Abs(xi))
+	}
+	rel := ft.Gamma(n - 1) // n−1 additions of exact terms
+	gen := asumGeneric(x)
+	return func(k *kernels, s [][]float64) error {
+		got := k.asum(s[0])
+		if err := vtCheckElem(&ref, got, gen, rel, 0, false); err != nil {
+			return err
 		}
-		rel := ft.Gamma(n - 1) // n−1 additions of exact terms
-		gen := asumGeneric(x)
-		return func(k *kernels, s [][]float64) error {
-			got := k.asum(s[0])
-			if err := vtCheckElem(&ref, got, gen, rel, 0, false); err != nil {
-				return err
-			}
-			if got == 0 && math.Signbit(got) {
-				return fmt.Errorf("asum = -0, want +0")
-			}
-			return vtUnchanged("x", s[0], x)
+		if got == 0 && math.Signbit(got) {
+			return fmt.Errorf("asum = -0, want +0")
 		}
+		return vtUnchanged("x", s[0], x)
 	}
 }
 
@@ -582,28 +576,33 @@ func vtNames(ks []*kernels) []string {
 // error (a subnormal sum is exact).
 func vtProdSlack(products int) float64 { return float64(products) * ft.Eta }
 
+// vtMaxBlock is the largest number of elements any kernel handles per
+// iteration of its unrolled main loop (AVX-512: four registers of eight).
+const vtMaxBlock = 32
+
 // vtVecLengths are the lengths the level-1 kernels are tested at: every
-// length through 40 (past two iterations of the widest unrolled loop plus
-// a tail) and powers of two ±1 up to 4096.
+// length through two iterations of the widest unrolled loop plus 3
+// (2·32 + 3 = 67, which includes the 0..40 of the plan), and powers of two
+// ±1 up to 4096 (1024 with -short).
 func vtVecLengths(short bool) []int {
 	var ns []int
-	for n := 0; n <= 40; n++ {
+	for n := 0; n <= 2*vtMaxBlock+3; n++ {
 		ns = append(ns, n)
 	}
 	top := 4096
 	if short {
 		top = 1024
 	}
-	for p := 64; p <= top; p *= 2 {
+	for p := 128; p <= top; p *= 2 {
 		ns = append(ns, p-1, p, p+1)
 	}
 	return ns
 }
 
-// vtDataset is one set of vtOperand values for a kernel test.
+// vtDataset is one set of operand values for a kernel test.
 type vtDataset struct {
 	name string
-	vals [][]float64 // one slice per vtOperand
+	vals [][]float64 // one slice per operand
 }
 
 // vtDatasets returns the value sets for k operands of length n:

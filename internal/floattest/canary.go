@@ -6,11 +6,13 @@ import (
 	"unsafe"
 )
 
-// CanaryBits is the bit pattern of canary elements: a quiet NaN with a
-// recognisable payload, so that a kernel that wrongly reads a canary and
-// uses it turns its result into NaN, and one that writes over it is caught
-// by a bitwise comparison.
-const CanaryBits = 0x7ff8_dead_beef_cafe
+// CanaryBits is the bit pattern of canary elements: a signaling NaN with a
+// recognisable payload. A kernel that wrongly reads a canary and computes
+// with it turns its result into NaN; one that writes over it is caught by
+// a bitwise comparison, even when it writes back a value computed from the
+// canary itself (y[n] += a·x[n] past the end), because arithmetic quiets a
+// signaling NaN and so changes its bits. Only a plain copy preserves them.
+const CanaryBits = 0x7ff4_dead_beef_cafe
 
 // Canary returns the canary value.
 func Canary() float64 { return math.Float64frombits(CanaryBits) }

@@ -227,6 +227,20 @@ func TestSumCheckOverflowLeniency(t *testing.T) {
 	}
 }
 
+func TestCanaryIsSignalingNaN(t *testing.T) {
+	c := Canary()
+	if !math.IsNaN(c) || math.Float64bits(c)&(1<<51) != 0 {
+		t.Fatalf("canary %#x is not a signaling NaN", math.Float64bits(c))
+	}
+	// Arithmetic on it must change its bits (IEEE 754 quiets it), which is
+	// what makes a read-modify-write past the end visible.
+	for _, v := range []float64{c + 1, c * 0.5, math.FMA(c, 2, c), -c + 0} {
+		if math.Float64bits(v) == CanaryBits {
+			t.Errorf("arithmetic on the canary preserved its bits")
+		}
+	}
+}
+
 func TestPadded(t *testing.T) {
 	for off := 0; off < 8; off++ {
 		for _, n := range []int{0, 1, 7, 33} {

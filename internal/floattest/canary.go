@@ -77,7 +77,9 @@ func PaddedCopy(x []float64, off, pad int) *Padded {
 }
 
 // Check returns an error naming the first canary, before or after Data,
-// that changed, or nil.
+// that changed, or nil. (When n == 0, Go points the empty Data at the start
+// of the buffer, so a write "at Data[0]" shows up as a changed canary
+// before it.)
 func (p *Padded) Check() error {
 	if err := CheckCanaries(p.buf[:p.lo], "canary before"); err != nil {
 		return fmt.Errorf("%w (Data[%d])", err, -p.lo+firstBad(p.buf[:p.lo]))

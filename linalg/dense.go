@@ -87,6 +87,9 @@ func (m *Dense) Row(i int) []float64 {
 	if uint(i) >= uint(m.Rows) {
 		panic(fmt.Sprintf("linalg: Row(%d) out of range for %d rows", i, m.Rows))
 	}
+	if m.Cols == 0 {
+		return nil // an r×0 matrix may have no storage at all
+	}
 	return m.Data[i*m.Stride : i*m.Stride+m.Cols : i*m.Stride+m.Cols]
 }
 

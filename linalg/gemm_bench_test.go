@@ -119,3 +119,58 @@ func BenchmarkFMALoop(b *testing.B) {
 		reportGflops(b, float64(flops))
 	})
 }
+
+// BenchmarkMicroKernel runs each table's micro-kernel on L1/L2-resident
+// panels (kc = 256): the ceiling for Gemm.
+func BenchmarkMicroKernel(b *testing.B) {
+	withBenchTables(b, func(b *testing.B) {
+		k := impl()
+		mr, nr := k.gemmMR, k.gemmNR
+		const kc = 256
+		ap := make([]float64, kc*mr*8)
+		bp := make([]float64, kc*nr)
+		c := make([]float64, mr*nr*8)
+		for i := range ap {
+			ap[i] = 1e-3
+		}
+		for i := range bp {
+			bp[i] = 1e-3
+		}
+		for b.Loop() {
+			for t := 0; t < 8; t++ {
+				k.gemmKernel(kc, ap[t*kc*mr:], bp, c[t*mr*nr:], nr)
+			}
+		}
+		reportGflops(b, 8*2*float64(kc*mr*nr))
+	})
+}
+
+// BenchmarkPack measures the packing routines on a 1024×1024 operand
+// (one kc×nc B block, one mc×kc A block, the active table's shapes);
+// SetBytes counts the elements read.
+func BenchmarkPack(b *testing.B) {
+	withBenchTables(b, func(b *testing.B) {
+		k := impl()
+		bl := blockSizes(k.gemmMR, k.gemmNR)
+		const n = 1024
+		x, _, _ := benchSquare(n)
+		for _, tr := range []bool{false, true} {
+			op := operand{data: x.Data, stride: x.Stride, trans: tr}
+			b.Run(fmt.Sprintf("A/trans=%v", tr), func(b *testing.B) {
+				mc := min(bl.mc, n)
+				dst := make([]float64, roundUp(mc, k.gemmMR)*bl.kc)
+				b.SetBytes(int64(mc * bl.kc * 8))
+				for b.Loop() {
+					packA(dst, op, 1.5, 0, mc, 0, bl.kc, k.gemmMR)
+				}
+			})
+			b.Run(fmt.Sprintf("B/trans=%v", tr), func(b *testing.B) {
+				dst := make([]float64, roundUp(n, k.gemmNR)*bl.kc)
+				b.SetBytes(int64(n * bl.kc * 8))
+				for b.Loop() {
+					packB(dst, op, 0, bl.kc, 0, n, k.gemmNR)
+				}
+			})
+		}
+	})
+}

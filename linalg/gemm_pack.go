@@ -20,7 +20,13 @@ func packA(dst []float64, a operand, alpha float64, i0, mc, p0, kc, mr int) {
 		if !a.trans {
 			// op(A)[i][p] = A[i][p]: each source row is contiguous in p;
 			// it lands at stride mr in the panel.
-			for i := 0; i < rows; i++ {
+			i := 0
+			for ; i+4 <= rows; i += 4 {
+				off := (i0+ir+i)*lda + p0
+				interleave4(d[i:], mr, alpha, a.data[off:off+kc], a.data[off+lda:off+lda+kc],
+					a.data[off+2*lda:off+2*lda+kc], a.data[off+3*lda:off+3*lda+kc])
+			}
+			for ; i < rows; i++ {
 				off := (i0+ir+i)*lda + p0
 				src := a.data[off : off+kc]
 				for p, v := range src {
@@ -54,22 +60,34 @@ func packA(dst []float64, a operand, alpha float64, i0, mc, p0, kc, mr int) {
 // panel are zero.
 func packB(dst []float64, b operand, p0, kc, j0, nc, nr int) {
 	ldb := b.stride
+	if !b.trans {
+		// op(B)[p][j] = B[p][j]: walk B row by row (one contiguous read
+		// stream) and scatter each row's nr-runs to the panels.
+		full := nc / nr
+		for p := 0; p < kc; p++ {
+			off := (p0+p)*ldb + j0
+			src := b.data[off : off+nc]
+			copyRuns(dst[p*nr:], src[:full*nr], kc*nr, nr)
+			if rem := nc - full*nr; rem > 0 {
+				dp := dst[full*kc*nr+p*nr : full*kc*nr+p*nr+nr]
+				copy(dp, src[full*nr:])
+				clear(dp[rem:])
+			}
+		}
+		return
+	}
 	for q, jr := 0, 0; jr < nc; q, jr = q+1, jr+nr {
 		cols := min(nr, nc-jr)
 		d := dst[q*kc*nr : (q+1)*kc*nr]
-		if !b.trans {
-			// op(B)[p][j] = B[p][j]: a contiguous run of cols per p.
-			for p := 0; p < kc; p++ {
-				off := (p0+p)*ldb + j0 + jr
-				dp := d[p*nr : p*nr+nr]
-				copy(dp, b.data[off:off+cols])
-				clear(dp[cols:])
-			}
-			continue
-		}
 		// op(B)[p][j] = B[j][p]: source row j is contiguous in p and lands
 		// at stride nr.
-		for j := 0; j < cols; j++ {
+		j := 0
+		for ; j+4 <= cols; j += 4 {
+			off := (j0+jr+j)*ldb + p0
+			interleave4(d[j:], nr, 1, b.data[off:off+kc], b.data[off+ldb:off+ldb+kc],
+				b.data[off+2*ldb:off+2*ldb+kc], b.data[off+3*ldb:off+3*ldb+kc])
+		}
+		for ; j < cols; j++ {
 			off := (j0+jr+j)*ldb + p0
 			src := b.data[off : off+kc]
 			for p, v := range src {
@@ -81,5 +99,40 @@ func packB(dst []float64, b operand, p0, kc, j0, nc, nr int) {
 				clear(d[p*nr+cols : p*nr+nr])
 			}
 		}
+	}
+}
+
+// copyRuns copies src, a whole number of runs of nr elements, to dst with
+// run r at dst[r·step:]. The common run lengths copy as fixed-size arrays.
+func copyRuns(dst, src []float64, step, nr int) {
+	runs := len(src) / nr
+	switch nr {
+	case 8:
+		for r := 0; r < runs; r++ {
+			*(*[8]float64)(dst[r*step:]) = *(*[8]float64)(src[r*8:])
+		}
+	case 16:
+		for r := 0; r < runs; r++ {
+			*(*[16]float64)(dst[r*step:]) = *(*[16]float64)(src[r*16:])
+		}
+	default:
+		for r := 0; r < runs; r++ {
+			copy(dst[r*step:r*step+nr], src[r*nr:r*nr+nr])
+		}
+	}
+}
+
+// interleave4 sets dst[p·step+t] = alpha·xt[p] for the four equally long
+// rows x0..x3 (t = 0..3): four rows of a panel at a time, so that each
+// group of four stores is contiguous.
+func interleave4(dst []float64, step int, alpha float64, x0, x1, x2, x3 []float64) {
+	n := len(x0)
+	x1, x2, x3 = x1[:n], x2[:n], x3[:n]
+	for p := 0; p < n; p++ {
+		d := dst[p*step : p*step+4]
+		d[0] = alpha * x0[p]
+		d[1] = alpha * x1[p]
+		d[2] = alpha * x2[p]
+		d[3] = alpha * x3[p]
 	}
 }

@@ -515,11 +515,14 @@ func TestBlockSizes(t *testing.T) {
 		mr, nr, l1, l2, l3 int
 	}{{4, 4, 32 << 10, 512 << 10, 8 << 20}, {6, 8, 32 << 10, 1 << 20, 32 << 20}, {12, 16, 32 << 10, 1 << 20, 32 << 20}, {8, 8, 1, 1, 1}, {12, 16, 1 << 30, 1 << 30, 1 << 30}} {
 		bl := blockSizesFor(tc.mr, tc.nr, tc.l1, tc.l2, tc.l3)
-		if bl.kc < 64 || bl.kc > 512 || bl.kc%8 != 0 || bl.mc < tc.mr || bl.mc%tc.mr != 0 || bl.nc < tc.nr || bl.nc%tc.nr != 0 || bl.nc > 8192 {
+		if bl.kc < 64 || bl.kc > 384 || bl.kc%8 != 0 || bl.mc < tc.mr || bl.mc%tc.mr != 0 || bl.nc < tc.nr || bl.nc%tc.nr != 0 || bl.nc > 8192 {
 			t.Errorf("blockSizesFor%v = %+v", tc, bl)
 		}
-		if tc.l1 >= 32<<10 && tc.l1 < 1<<20 && bl.kc*tc.nr*8 > tc.l1/2 {
-			t.Errorf("blockSizesFor%v: B micro-panel %d bytes > L1/2", tc, bl.kc*tc.nr*8)
+		if tc.l1 >= 32<<10 && tc.l1 < 1<<20 && bl.kc*tc.nr*8 > tc.l1 {
+			t.Errorf("blockSizesFor%v: B micro-panel %d bytes > L1", tc, bl.kc*tc.nr*8)
+		}
+		if tc.l2 >= 512<<10 && tc.l2 < 1<<30 && bl.mc*bl.kc*8 > tc.l2/2 {
+			t.Errorf("blockSizesFor%v: A block %d bytes > L2/2", tc, bl.mc*bl.kc*8)
 		}
 	}
 }

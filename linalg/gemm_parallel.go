@@ -7,35 +7,32 @@ import (
 
 // Parallel Gemm.
 //
+// The caller and workers−1 goroutines run the same loop nest in lock step.
 // For each (jc, pc) block, in the serial order:
 //  1. the packed B block (shared, read-only afterwards) is packed by all
 //     workers, each taking a contiguous range of its nr-column panels;
+//     then a barrier;
 //  2. the block of C is cut into work units of rows × columns (rows a
 //     multiple of mr, columns a multiple of nr, both on the same tile grid
 //     as the serial driver) that the workers take from an atomic counter;
-//     each worker packs the A rows of its unit into its own buffer.
+//     each worker packs the A rows of its unit into its own buffer; then a
+//     barrier, after which B may be repacked.
 //
 // The partition is over C only: every element still receives its kc-block
 // sums in pc order, each computed by the same micro-kernel call, so the
-// result is bitwise identical for every GOMAXPROCS (and every
-// scheduling). Each phase starts workers−1 goroutines and runs one share on
-// the caller; a goroutine start costs one small allocation (its closure),
-// so a parallel call allocates 2·(workers−1) objects per (jc, pc) block and
-// nothing else once the buffer pool is warm.
+// result is bitwise identical for every GOMAXPROCS (and every scheduling).
+//
+// Allocations: the team (one object) and one closure per started goroutine,
+// so workers objects per call; the packing buffers come from the pool.
 
 // gemmTeam is the shared state of one parallel call.
 type gemmTeam struct {
 	g       gemmProblem // a copy, so that the caller's problem stays on its stack
 	workers int
 	bbuf    []float64
-
-	// current (jc, pc) block
-	jc, ncur, pc, kcur int
-	// work units: rowUnits × colUnits, rows of rowChunk, columns colChunk
-	rowChunk, colChunk, rowUnits, colUnits int
-	next                                   atomic.Int64
-
-	wg sync.WaitGroup
+	next    atomic.Int64 // next work unit of the current compute phase
+	bar     barrier
+	wg      sync.WaitGroup
 }
 
 // unitsPerWorker is how many work units each worker gets on average in the
@@ -45,77 +42,113 @@ type gemmTeam struct {
 const unitsPerWorker = 4
 
 func (g *gemmProblem) parallel(workers int) {
-	bl := g.bl
 	bp := getPack(g.bBufLen())
 	t := &gemmTeam{g: *g, workers: workers, bbuf: *bp}
-	for jc := 0; jc < g.n; jc += bl.nc {
-		t.jc, t.ncur = jc, min(bl.nc, g.n-jc)
-		t.plan()
-		for pc := 0; pc < g.k; pc += bl.kc {
-			t.pc, t.kcur = pc, min(bl.kc, g.k-pc)
-			t.phase((*gemmTeam).packShare)
-			t.next.Store(0)
-			t.phase((*gemmTeam).computeShare)
-		}
+	t.bar.init(workers)
+	t.wg.Add(workers - 1)
+	for w := 1; w < workers; w++ {
+		go func() {
+			t.work(w)
+			t.wg.Done()
+		}()
 	}
+	t.work(0)
+	t.wg.Wait()
 	putPack(bp)
 }
 
-// plan cuts the current column block of C into work units.
-func (t *gemmTeam) plan() {
+// unitPlan is how a column block of C is cut into work units.
+type unitPlan struct{ rowChunk, colChunk, rowUnits, colUnits int }
+
+// plan cuts a column block of C of ncur columns into work units. It
+// depends only on the problem and the worker count.
+func (t *gemmTeam) plan(ncur int) unitPlan {
 	g := &t.g
 	target := t.workers * unitsPerWorker
 	rowChunk := min(g.bl.mc, roundUp((g.m+target-1)/target, g.mr))
 	rowUnits := (g.m + rowChunk - 1) / rowChunk
-	colChunk, colUnits := roundUp(t.ncur, g.nr), 1
+	colChunk, colUnits := roundUp(ncur, g.nr), 1
 	if rowUnits < target {
 		want := (target + rowUnits - 1) / rowUnits
-		colChunk = roundUp((t.ncur+want-1)/want, g.nr)
-		colUnits = (t.ncur + colChunk - 1) / colChunk
+		colChunk = roundUp((ncur+want-1)/want, g.nr)
+		colUnits = (ncur + colChunk - 1) / colChunk
 	}
-	t.rowChunk, t.rowUnits, t.colChunk, t.colUnits = rowChunk, rowUnits, colChunk, colUnits
+	return unitPlan{rowChunk: rowChunk, colChunk: colChunk, rowUnits: rowUnits, colUnits: colUnits}
 }
 
-// phase runs share(w) for w = 0..workers-1, w = 0 on the caller, and waits.
-func (t *gemmTeam) phase(share func(*gemmTeam, int)) {
-	t.wg.Add(t.workers - 1)
-	for w := 1; w < t.workers; w++ {
-		go func() {
-			share(t, w)
-			t.wg.Done()
-		}()
+// work is worker w's run through the loop nest.
+func (t *gemmTeam) work(w int) {
+	g := &t.g
+	bl := g.bl
+	var ap *[]float64
+	for jc := 0; jc < g.n; jc += bl.nc {
+		ncur := min(bl.nc, g.n-jc)
+		pl := t.plan(ncur)
+		if ap == nil {
+			ap = getPack(g.aBufLen(pl.rowChunk))
+		}
+		for pc := 0; pc < g.k; pc += bl.kc {
+			kcur := min(bl.kc, g.k-pc)
+			if w == 0 {
+				t.next.Store(0) // nobody takes units until the barrier
+			}
+			t.packShare(w, pc, kcur, jc, ncur)
+			t.bar.wait()
+			units := int64(pl.rowUnits * pl.colUnits)
+			for u := t.next.Add(1) - 1; u < units; u = t.next.Add(1) - 1 {
+				ru, cu := int(u)/pl.colUnits, int(u)%pl.colUnits
+				ic, jr0 := ru*pl.rowChunk, cu*pl.colChunk
+				g.block(*ap, t.bbuf, pc, kcur, ic, min(pl.rowChunk, g.m-ic), jc, jr0, min(jr0+pl.colChunk, ncur))
+			}
+			t.bar.wait()
+		}
 	}
-	share(t, 0)
-	t.wg.Wait()
+	if ap != nil {
+		putPack(ap)
+	}
 }
 
-// packShare packs worker w's contiguous range of B micro-panels.
-func (t *gemmTeam) packShare(w int) {
+// packShare packs worker w's contiguous range of the B micro-panels of
+// block (pc, jc).
+func (t *gemmTeam) packShare(w, pc, kcur, jc, ncur int) {
 	g := &t.g
 	nr := g.nr
-	panels := (t.ncur + nr - 1) / nr
+	panels := (ncur + nr - 1) / nr
 	q0, q1 := w*panels/t.workers, (w+1)*panels/t.workers
 	if q0 == q1 {
 		return
 	}
-	j0, j1 := q0*nr, min(q1*nr, t.ncur)
-	packB(t.bbuf[q0*t.kcur*nr:], g.b, t.pc, t.kcur, t.jc+j0, j1-j0, nr)
+	j0, j1 := q0*nr, min(q1*nr, ncur)
+	packB(t.bbuf[q0*kcur*nr:], g.b, pc, kcur, jc+j0, j1-j0, nr)
 }
 
-// computeShare takes work units from the counter until none are left.
-func (t *gemmTeam) computeShare(int) {
-	g := &t.g
-	units := int64(t.rowUnits * t.colUnits)
-	u := t.next.Add(1) - 1
-	if u >= units {
+// barrier is a reusable rendezvous of n goroutines.
+type barrier struct {
+	mu         sync.Mutex
+	cond       sync.Cond
+	n, arrived int
+	generation uint64
+}
+
+func (b *barrier) init(n int) {
+	b.n = n
+	b.cond.L = &b.mu
+}
+
+// wait blocks until n goroutines have called it (in this generation).
+func (b *barrier) wait() {
+	b.mu.Lock()
+	gen := b.generation
+	b.arrived++
+	if b.arrived == b.n {
+		b.arrived = 0
+		b.generation++
+		b.mu.Unlock()
+		b.cond.Broadcast()
 		return
 	}
-	ap := getPack(g.aBufLen(t.rowChunk))
-	for ; u < units; u = t.next.Add(1) - 1 {
-		ru, cu := int(u)/t.colUnits, int(u)%t.colUnits
-		ic := ru * t.rowChunk
-		jr0 := cu * t.colChunk
-		g.block(*ap, t.bbuf, t.pc, t.kcur, ic, min(t.rowChunk, g.m-ic), t.jc, jr0, min(jr0+t.colChunk, t.ncur))
+	for gen == b.generation {
+		b.cond.Wait()
 	}
-	putPack(ap)
+	b.mu.Unlock()
 }

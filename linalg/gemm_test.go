@@ -217,6 +217,15 @@ func TestGemmSmallBlocks(t *testing.T) {
 				runGemmCase(t, rng, sh, tr, gemmScalars{1.25, -0.5}, 2)
 			}
 		}
+		// The parallel path (3 workers) over many blocks.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+		big := gemmShape{150, 170, 90}
+		if 2*big.m*big.n*big.k < gemmParallelMinFlops {
+			t.Fatal("shape too small for the parallel path")
+		}
+		for _, tr := range transCases {
+			runGemmCase(t, rng, big, tr, gemmScalars{-1, 2}, 1)
+		}
 	})
 }
 

@@ -39,9 +39,10 @@ type gemmProblem struct {
 }
 
 // gemmParallelMinFlops is the work (2·m·n·k) below which Gemm stays on
-// the calling goroutine: below it, starting workers costs more than it
-// saves.
-const gemmParallelMinFlops = 1 << 22
+// the calling goroutine: below it (about 80 µs of one core), starting
+// workers costs more than it saves. A variable so that tests can send
+// small problems down the parallel path.
+var gemmParallelMinFlops = float64(1 << 22)
 
 // run scales C by beta and adds alpha·op(A)·op(B).
 func (g *gemmProblem) run(beta float64) {

@@ -80,13 +80,6 @@ func cloneDense(x *Dense) *Dense {
 	return y
 }
 
-func opAt(x *Dense, tr Trans, i, j int) float64 {
-	if tr {
-		return x.At(j, i)
-	}
-	return x.At(i, j)
-}
-
 // naiveGemm returns alpha·op(A)·op(B) + beta·C0 by the triple loop, with
 // the elementwise error scale |alpha|·|op(A)||op(B)| + |beta|·|C0|.
 func naiveGemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c0 *Dense) (want, scale *Dense) {
@@ -96,13 +89,22 @@ func naiveGemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c0 *Dense
 		k = a.Rows
 	}
 	want, scale = NewDense(m, n), NewDense(m, n)
+	// element (i, p) of op(A) is a.Data[i*ai+p*ap], likewise for B.
+	ai, ap := a.Stride, 1
+	if tA {
+		ai, ap = 1, a.Stride
+	}
+	bp, bj := b.Stride, 1
+	if tB {
+		bp, bj = 1, b.Stride
+	}
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			var s, sa float64
 			for p := 0; p < k; p++ {
-				x, y := opAt(a, tA, i, p), opAt(b, tB, p, j)
-				s += x * y
-				sa += math.Abs(x * y)
+				xy := a.Data[i*ai+p*ap] * b.Data[p*bp+j*bj]
+				s += xy
+				sa += math.Abs(xy)
 			}
 			v := alpha * s
 			sc := math.Abs(alpha) * sa
@@ -220,7 +222,7 @@ func TestGemmSmallBlocks(t *testing.T) {
 		// The parallel path (3 workers) over many blocks.
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 		big := gemmShape{150, 170, 90}
-		if 2*big.m*big.n*big.k < gemmParallelMinFlops {
+		if float64(2*big.m*big.n*big.k) < gemmParallelMinFlops {
 			t.Fatal("shape too small for the parallel path")
 		}
 		for _, tr := range transCases {
@@ -384,13 +386,21 @@ func TestGemmDeterministic(t *testing.T) {
 	withTables(t, func(t *testing.T) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 		rng := rand.New(rand.NewPCG(11, 12))
-		shapes := []gemmShape{{163, 151, 139}, {9, 611, 433}, {389, 9, 617}}
+		// Every problem takes the parallel path (threshold lowered) with
+		// small cache blocks (many (jc, pc) phases, many work units):
+		// odd, skinny and fat shapes, then one at the real block sizes.
+		defer func(f float64, b gemmBlocking) { gemmParallelMinFlops, gemmBlockingOverride = f, b }(gemmParallelMinFlops, gemmBlockingOverride)
+		gemmParallelMinFlops = 0
+		k := impl()
+		small := gemmBlocking{mc: 3 * k.gemmMR, kc: 16, nc: 4 * k.gemmNR}
+		shapes := []gemmShape{{61, 59, 53}, {3, 157, 41}, {149, 5, 43}}
 		if !testing.Short() {
 			shapes = append(shapes, gemmShape{301, 277, 599})
 		}
-		for _, sh := range shapes {
-			if 2*sh.m*sh.n*sh.k < gemmParallelMinFlops {
-				t.Fatalf("shape %v too small for the parallel path", sh)
+		for si, sh := range shapes {
+			gemmBlockingOverride = small
+			if si == 3 {
+				gemmBlockingOverride = gemmBlocking{}
 			}
 			for _, tr := range transCases {
 				ar, ac := sh.m, sh.k

@@ -545,3 +545,58 @@ func TestBlockSizes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGemmMicroKernel decodes kc, an ldc padding and operand values from the
+// input and checks every table's micro-kernel against the formula.
+func FuzzGemmMicroKernel(f *testing.F) {
+	f.Add(uint8(3), uint8(1), []byte{1, 2, 3, 4, 5, 6, 7, 8})
+	f.Add(uint8(0), uint8(0), []byte{})
+	f.Add(uint8(17), uint8(9), []byte{255, 0, 128, 7})
+	f.Fuzz(func(t *testing.T, kcb, pad uint8, vals []byte) {
+		kc := int(kcb % 40)
+		val := func(i int) float64 {
+			if len(vals) == 0 {
+				return 1
+			}
+			return float64(int(vals[i%len(vals)])-128) / 16 // exact in binary
+		}
+		for _, k := range compiledKernels() {
+			if !detectFeatures().supports(k.name) {
+				continue
+			}
+			mr, nr := k.gemmMR, k.gemmNR
+			ldc := nr + int(pad%8)
+			a, b := make([]float64, kc*mr), make([]float64, kc*nr)
+			for i := range a {
+				a[i] = val(i)
+			}
+			for i := range b {
+				b[i] = val(i + 3)
+			}
+			c := make([]float64, (mr-1)*ldc+nr)
+			for i := range c {
+				c[i] = val(i + 5)
+			}
+			c0 := append([]float64(nil), c...)
+			k.gemmKernel(kc, a, b, c, ldc)
+			for i := 0; i < mr; i++ {
+				for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+					if j >= nr {
+						if c[i*ldc+j] != c0[i*ldc+j] {
+							t.Fatalf("%s: wrote outside the tile at (%d, %d)", k.name, i, j)
+						}
+						continue
+					}
+					s, sa := c0[i*ldc+j], math.Abs(c0[i*ldc+j])
+					for p := 0; p < kc; p++ {
+						s += a[p*mr+i] * b[p*nr+j]
+						sa += math.Abs(a[p*mr+i] * b[p*nr+j])
+					}
+					if d := math.Abs(c[i*ldc+j] - s); d > float64(kc+2)*eps*sa {
+						t.Fatalf("%s kc=%d: c(%d, %d) = %v, want %v", k.name, kc, i, j, c[i*ldc+j], s)
+					}
+				}
+			}
+		}
+	})
+}

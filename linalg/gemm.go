@@ -45,8 +45,8 @@ func Gemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c *Dense) {
 //
 // Only the micro-tiles of C that meet the lower triangle are computed
 // (about half the flops of the equivalent Gemm), through the same packed
-// micro-kernel path as Gemm; the strict upper triangle is then mirrored
-// from the lower one, so C is exactly symmetric. Like Gemm, the result is
+// micro-kernel path as Gemm; each finished lower tile is mirrored onto the
+// upper triangle, so C is exactly symmetric. Like Gemm, the result is
 // bitwise identical for every GOMAXPROCS.
 func Syrk(t Trans, alpha float64, a *Dense, beta float64, c *Dense) {
 	a.check("Syrk")
@@ -69,5 +69,16 @@ func Syrk(t Trans, alpha float64, a *Dense, beta float64, c *Dense) {
 		lower: true,
 	}
 	g.run(beta)
-	mirrorLower(c.Data, c.Stride, n)
+	if k == 0 || alpha == 0 {
+		// no micro-kernel ran to mirror the tiles: C = beta·C
+		mirrorLower(c.Data, c.Stride, n)
+	}
+}
+
+// mirrorLower copies the strict lower triangle of the n×n matrix in c
+// (row stride ldc) onto the strict upper triangle.
+func mirrorLower(c []float64, ldc, n int) {
+	for i := 1; i < n; i++ {
+		mirrorTile(c, ldc, i, 1, 0, i)
+	}
 }

@@ -133,6 +133,9 @@ func (g *gemmProblem) block(abuf, bbuf []float64, pc, kcur, ic, mcur, jc, jr0, j
 	scratch := abuf[na : na+mr*nr]
 	kern := g.kern.gemmKernel
 	ldc := g.ldc
+	// Syrk: after the last kc block a tile of the lower triangle is final;
+	// it is mirrored onto the upper triangle while still in L1.
+	mirror := g.lower && pc+kcur == g.k
 	for jr := jr0; jr < jr1; jr += nr {
 		j0 := jc + jr
 		if g.lower && j0 > ic+mcur-1 {
@@ -150,6 +153,9 @@ func (g *gemmProblem) block(abuf, bbuf []float64, pc, kcur, ic, mcur, jc, jr0, j
 			straddle := g.lower && j0+nrr-1 > i0
 			if mrr == mr && nrr == nr && !straddle {
 				kern(kcur, apan, bpan, g.c[i0*ldc+j0:], ldc)
+				if mirror {
+					mirrorTile(g.c, ldc, i0, mrr, j0, nrr)
+				}
 				continue
 			}
 			clear(scratch)
@@ -167,25 +173,24 @@ func (g *gemmProblem) block(abuf, bbuf []float64, pc, kcur, ic, mcur, jc, jr0, j
 					crow[j] += v
 				}
 			}
+			if mirror {
+				mirrorTile(g.c, ldc, i0, mrr, j0, nrr)
+			}
 		}
 	}
 }
 
-// mirrorLower copies the strict lower triangle of the n×n matrix in c
-// (row stride ldc) onto the strict upper triangle, in square blocks so
-// that both the reads and the writes stay in cache.
-func mirrorLower(c []float64, ldc, n int) {
-	const blk = 32
-	for i0 := 0; i0 < n; i0 += blk {
-		for j0 := 0; j0 <= i0; j0 += blk {
-			// block rows [i0, i0+blk) × cols [j0, j0+blk) of the lower
-			// part is copied to rows [j0, ...) × cols [i0, ...).
-			for i := i0; i < min(i0+blk, n); i++ {
-				src := c[i*ldc:]
-				for j := j0; j < min(j0+blk, i); j++ {
-					c[j*ldc+i] = src[j]
-				}
-			}
+// mirrorTile copies the elements (i, j) with j < i of the tile rows
+// [i0, i0+mr) × columns [j0, j0+nr) onto (j, i).
+func mirrorTile(c []float64, ldc, i0, mr, j0, nr int) {
+	for i := i0; i < i0+mr; i++ {
+		jEnd := min(j0+nr, i)
+		if jEnd <= j0 {
+			continue
+		}
+		src := c[i*ldc+j0 : i*ldc+jEnd]
+		for j, v := range src {
+			c[(j0+j)*ldc+i] = v
 		}
 	}
 }

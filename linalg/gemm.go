@@ -40,8 +40,9 @@ func Gemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c *Dense) {
 
 // Syrk computes the symmetric rank-k update C = alpha·A·Aᵀ + beta·C
 // (t == NoTrans; C is A.Rows square) or C = alpha·Aᵀ·A + beta·C (t == T;
-// C is A.Cols square). Both triangles of C are written. With beta == 0, C is
-// overwritten without being read. C must not overlap A.
+// C is A.Cols square). Both triangles of C are written. Only the lower
+// triangle (j ≤ i) of the input C is read, as if C were symmetric; with
+// beta == 0, C is not read at all. C must not overlap A.
 //
 // Only the micro-tiles of C that meet the lower triangle are computed
 // (about half the flops of the equivalent Gemm), through the same packed

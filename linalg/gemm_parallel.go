@@ -96,7 +96,13 @@ func (t *gemmTeam) work(w int) {
 			t.bar.wait()
 			units := int64(pl.rowUnits * pl.colUnits)
 			for u := t.next.Add(1) - 1; u < units; u = t.next.Add(1) - 1 {
-				ru, cu := int(u)/pl.colUnits, int(u)%pl.colUnits
+				v := int(u)
+				if g.lower {
+					// Syrk: the bottom rows carry the most work; hand
+					// them out first so the last units are the short ones.
+					v = int(units) - 1 - v
+				}
+				ru, cu := v/pl.colUnits, v%pl.colUnits
 				ic, jr0 := ru*pl.rowChunk, cu*pl.colChunk
 				g.block(*ap, t.bbuf, pc, kcur, ic, min(pl.rowChunk, g.m-ic), jc, jr0, min(jr0+pl.colChunk, ncur))
 			}

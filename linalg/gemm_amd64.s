@@ -2,6 +2,12 @@
 
 #include "textflag.h"
 
+// Gemm micro-kernels and FMA peak loops for amd64 (see gemm_amd64.go for
+// the contract checks and the choice of shapes). The k loops are unrolled
+// mechanically, one block per k step. Loads and stores stay inside the
+// slices the Go wrappers checked; the PREFETCHT0 hints may point past them
+// (a prefetch never faults and reads nothing architecturally).
+
 // The AVX2 micro-kernel: a 6×8 tile of C in 12 YMM accumulators (Y0..Y11,
 // row i in Y(2i), Y(2i+1)). Per k step it loads one 8-wide row of the packed
 // B panel (Y12, Y13), broadcasts the 6 elements of the packed A column

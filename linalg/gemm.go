@@ -6,7 +6,13 @@ import "fmt"
 // With beta == 0, C is overwritten without being read. C must not overlap
 // A or B.
 //
-// PLACEHOLDER driver (naive loops); the Goto/BLIS driver replaces it.
+// The driver follows Goto/BLIS (see gemm_driver.go): op(A) and op(B) are
+// packed into micro-panels, alpha folded into A's, and the active table's
+// register-blocked micro-kernel does the arithmetic. Large products run on
+// runtime.GOMAXPROCS(0) goroutines; the work is split over blocks of C
+// only, never over the k sum, so the result is bitwise identical whatever
+// GOMAXPROCS is. Single-threaded calls allocate nothing once the packing
+// buffer pool is warm.
 func Gemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c *Dense) {
 	a.check("Gemm")
 	b.check("Gemm")
@@ -22,31 +28,58 @@ func Gemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c *Dense) {
 	if k != kb || c.Rows != m || c.Cols != n {
 		panic(fmt.Sprintf("linalg: Gemm(%v%v): op(A) %d×%d, op(B) %d×%d, C %d×%d", tA, tB, m, k, kb, n, c.Rows, c.Cols))
 	}
-	at := func(x *Dense, t Trans, i, j int) float64 {
-		if t {
-			return x.Data[j*x.Stride+i]
-		}
-		return x.Data[i*x.Stride+j]
+	g := gemmProblem{
+		m: m, n: n, k: k,
+		alpha: alpha,
+		a:     operand{data: a.Data, stride: a.Stride, trans: bool(tA)},
+		b:     operand{data: b.Data, stride: b.Stride, trans: bool(tB)},
+		c:     c.Data, ldc: c.Stride,
 	}
-	for i := 0; i < m; i++ {
-		row := c.Row(i)
-		Scal(beta, row)
-		for j := 0; j < n; j++ {
-			var s float64
-			for p := 0; p < k; p++ {
-				s += at(a, tA, i, p) * at(b, tB, p, j)
-			}
-			row[j] += alpha * s
-		}
-	}
+	g.run(beta)
 }
 
 // Syrk computes the symmetric rank-k update C = alpha·A·Aᵀ + beta·C
 // (t == NoTrans; C is A.Rows square) or C = alpha·Aᵀ·A + beta·C (t == T;
-// C is A.Cols square). Both triangles of C are written. With beta == 0, C is
-// overwritten without being read.
+// C is A.Cols square). Both triangles of C are written. Only the lower
+// triangle (j ≤ i) of the input C is read, as if C were symmetric; with
+// beta == 0, C is not read at all. C must not overlap A.
 //
-// PLACEHOLDER: the blocked driver replaces it.
+// Only the micro-tiles of C that meet the lower triangle are computed
+// (about half the flops of the equivalent Gemm), through the same packed
+// micro-kernel path as Gemm; each finished lower tile is mirrored onto the
+// upper triangle, so C is exactly symmetric. Like Gemm, the result is
+// bitwise identical for every GOMAXPROCS.
 func Syrk(t Trans, alpha float64, a *Dense, beta float64, c *Dense) {
-	Gemm(t, !t, alpha, a, a, beta, c)
+	a.check("Syrk")
+	c.check("Syrk")
+	n, k := a.Rows, a.Cols
+	if t {
+		n, k = k, n
+	}
+	if c.Rows != n || c.Cols != n {
+		panic(fmt.Sprintf("linalg: Syrk(%v): op(A) %d×%d needs C %d×%d, have %d×%d", t, n, k, n, n, c.Rows, c.Cols))
+	}
+	// op(A)·op(A)ᵀ: the B operand is op(A)ᵀ, i.e. A read with the
+	// opposite transpose flag.
+	g := gemmProblem{
+		m: n, n: n, k: k,
+		alpha: alpha,
+		a:     operand{data: a.Data, stride: a.Stride, trans: bool(t)},
+		b:     operand{data: a.Data, stride: a.Stride, trans: !bool(t)},
+		c:     c.Data, ldc: c.Stride,
+		lower: true,
+	}
+	g.run(beta)
+	if k == 0 || alpha == 0 {
+		// no micro-kernel ran to mirror the tiles: C = beta·C
+		mirrorLower(c.Data, c.Stride, n)
+	}
+}
+
+// mirrorLower copies the strict lower triangle of the n×n matrix in c
+// (row stride ldc) onto the strict upper triangle.
+func mirrorLower(c []float64, ldc, n int) {
+	for i := 1; i < n; i++ {
+		mirrorTile(c, ldc, i, 1, 0, i)
+	}
 }

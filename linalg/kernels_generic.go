@@ -110,7 +110,8 @@ func gemmKernelGeneric4x4(kc int, a, b, c []float64, ldc int) {
 // the compiler may or may not fuse them, which is why the generic table's
 // "peak" is only indicative.
 func fmaLoopGeneric(iters int) {
-	x0, x1, x2, x3, x4, x5, x6, x7 := 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0
+	// Distinct starting values keep the compiler from merging the chains.
+	x0, x1, x2, x3, x4, x5, x6, x7 := 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7
 	const m, c = 0.9999999, 1e-7
 	for ; iters > 0; iters-- {
 		x0 = x0*m + c

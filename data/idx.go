@@ -208,7 +208,7 @@ func WriteIDX(w io.Writer, typ byte, dims []int, raw []byte) error {
 	n := idxSize(typ)
 	hdr := []byte{0, 0, typ, byte(len(dims))}
 	for _, d := range dims {
-		if d < 0 || d > math.MaxUint32 {
+		if d < 0 || uint64(d) > math.MaxUint32 {
 			return specErr("WriteIDX: dimension %d out of range", d)
 		}
 		hdr = binary.BigEndian.AppendUint32(hdr, uint32(d))

@@ -8,7 +8,7 @@ import (
 	"github.com/noisegeom/noisegeom/linalg"
 )
 
-// Central differences with step h have truncation error h²/6·|f'''| and
+// Central differences with step h have truncation error h²/6·|f”'| and
 // rounding error ≈ eps·|f|/h; with h = 1e-5 both are ≈ 1e-11 relative to the
 // O(1) quantities here, so 1e-7 is a bound with four orders of margin that
 // still catches any wrong term (those are O(1) relative).

@@ -157,13 +157,13 @@ func (n *Network) blockRows() int {
 
 // workspace holds per-layer buffers for one block of rows.
 type workspace struct {
-	rows             int
-	z, a, d1, d2     []linalg.Dense // pre-activation, output, σ', σ''
-	rz, ra           []linalg.Dense // R{z}, R{a} = directional derivatives
-	g, rg            []linalg.Dense // cotangent on a_l and its R-derivative
-	delta, rdelta    []linalg.Dense // g⊙σ' and its R-derivative
-	sq               []linalg.Dense // scratch: squared activations
-	u, ru, f         linalg.Dense
+	rows          int
+	z, a, d1, d2  []linalg.Dense // pre-activation, output, σ', σ''
+	rz, ra        []linalg.Dense // R{z}, R{a} = directional derivatives
+	g, rg         []linalg.Dense // cotangent on a_l and its R-derivative
+	delta, rdelta []linalg.Dense // g⊙σ' and its R-derivative
+	sq            []linalg.Dense // scratch: squared activations
+	u, ru, f      linalg.Dense
 	// Pointers to the current a_l, δ_l, R{z_l}, R{a_l}, R{δ_l}: identity
 	// layers alias (a_l = z_l, δ_l = g_l, …); nil R-pointers mean zero.
 	aP, delP, rzP, raP, rdelP []*linalg.Dense
@@ -220,7 +220,7 @@ func (n *Network) blocks(rows int, fn func(i0, i1 int)) {
 	}
 }
 
-// forward computes z_l, a_l (and σ', σ'' when asked) for a block of inputs.
+// forward computes z_l, a_l (and σ', σ” when asked) for a block of inputs.
 // For identity layers a_l aliases z_l. Returns the output a_{L-1}.
 func (n *Network) forward(ws *workspace, x *linalg.Dense, wantD1, wantD2 bool) *linalg.Dense {
 	in := x

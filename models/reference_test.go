@@ -205,4 +205,3 @@ func TestPyTorchReference(t *testing.T) {
 		})
 	}
 }
-

@@ -8,7 +8,7 @@ import (
 	"github.com/noisegeom/noisegeom/linalg"
 )
 
-// σ' and σ'' against central differences of σ and σ' at points away from
+// σ' and σ” against central differences of σ and σ' at points away from
 // the kinks of the piecewise-linear activations.
 func TestActivationDerivatives(t *testing.T) {
 	const h = 1e-5
@@ -135,5 +135,33 @@ func TestShapePanics(t *testing.T) {
 			}()
 			c.fn()
 		}()
+	}
+}
+
+// The hot paths reuse the model's workspace: no allocation per call once
+// warm.
+func TestNoAllocations(t *testing.T) {
+	for _, fx := range fixtures(t) {
+		if _, ok := fx.obj.Model.(*Network); !ok {
+			continue
+		}
+		o := fx.obj
+		p := o.NumParams()
+		v, dst := make([]float64, p), make([]float64, p)
+		out := linalg.NewDense(o.N(), o.Model.NumOutputs())
+		norms := make([]float64, o.N())
+		for name, fn := range map[string]func(){
+			"Gradient":           func() { o.Gradient(dst) },
+			"HessianVec":         func() { o.HessianVec(dst, v) },
+			"GaussNewtonVec":     func() { o.GaussNewtonVec(dst, v) },
+			"JVP":                func() { o.JVP(out, v) },
+			"VJP":                func() { o.VJP(dst, out) },
+			"PerSampleGradNorms": func() { o.PerSampleGradNorms(norms) },
+			"Residuals":          func() { o.Residuals(out) },
+		} {
+			if a := testing.AllocsPerRun(3, fn); a != 0 {
+				t.Errorf("%s/%s: %v allocations per call", fx.name, name, a)
+			}
+		}
 	}
 }

@@ -68,7 +68,8 @@ type Head interface {
 type CotangentHead struct{ U *linalg.Dense }
 
 func (h CotangentHead) Cotangent(dst, f *linalg.Dense, i0 int) {
-	dst.Copy(h.U.RowsView(i0, i0+dst.Rows))
+	var view linalg.Dense
+	dst.Copy(rowsInto(&view, h.U, i0, i0+dst.Rows))
 }
 func (CotangentHead) HessProd(dst, f, df *linalg.Dense, i0 int) { dst.Copy(df) }
 func (CotangentHead) HessFactor(dst, f *linalg.Dense, k, i0 int) {
@@ -92,16 +93,17 @@ type LossHead struct {
 	Loss Loss
 	Y    *linalg.Dense
 	Sum  float64
+	view linalg.Dense
 }
 
 func (h *LossHead) Cotangent(dst, f *linalg.Dense, i0 int) {
-	h.Sum += h.Loss.Eval(dst, f, h.Y.RowsView(i0, i0+f.Rows))
+	h.Sum += h.Loss.Eval(dst, f, rowsInto(&h.view, h.Y, i0, i0+f.Rows))
 }
 func (h *LossHead) HessProd(dst, f, df *linalg.Dense, i0 int) {
-	h.Loss.HessProd(dst, f, h.Y.RowsView(i0, i0+f.Rows), df)
+	h.Loss.HessProd(dst, f, rowsInto(&h.view, h.Y, i0, i0+f.Rows), df)
 }
 func (h *LossHead) HessFactor(dst, f *linalg.Dense, k, i0 int) {
-	h.Loss.HessFactor(dst, f, h.Y.RowsView(i0, i0+f.Rows), k)
+	h.Loss.HessFactor(dst, f, rowsInto(&h.view, h.Y, i0, i0+f.Rows), k)
 }
 
 // Jacobian writes the Jacobian rows of the samples in x into dst
@@ -120,6 +122,18 @@ func Jacobian(m Model, dst, x *linalg.Dense) {
 		view := &linalg.Dense{Rows: n, Cols: p, Stride: K * dst.Stride, Data: dst.Data[k*dst.Stride:]}
 		m.PerSampleVJP(view, x, unitHead{k})
 	}
+}
+
+// rowsInto makes *dst the view of rows [i0, i1) of m without allocating.
+func rowsInto(dst, m *linalg.Dense, i0, i1 int) *linalg.Dense {
+	if i0 < 0 || i1 < i0 || i1 > m.Rows {
+		panic(fmt.Sprintf("models: rows [%d, %d) out of range for %d rows", i0, i1, m.Rows))
+	}
+	*dst = linalg.Dense{Rows: i1 - i0, Cols: m.Cols, Stride: m.Stride}
+	if i1 > i0 && m.Cols > 0 {
+		dst.Data = m.Data[i0*m.Stride : (i1-1)*m.Stride+m.Cols]
+	}
+	return dst
 }
 
 func checkBatch(op string, m Model, x *linalg.Dense) {

@@ -162,8 +162,9 @@ type workspace struct {
 	rz, ra        []linalg.Dense // R{z}, R{a} = directional derivatives
 	g, rg         []linalg.Dense // cotangent on a_l and its R-derivative
 	delta, rdelta []linalg.Dense // g⊙σ' and its R-derivative
-	sq            []linalg.Dense // scratch: squared activations
+	sq            []linalg.Dense // scratch: squared layer inputs
 	u, ru, f      linalg.Dense
+	xb, out       linalg.Dense // views of the current block of x and dst
 	// Pointers to the current a_l, δ_l, R{z_l}, R{a_l}, R{δ_l}: identity
 	// layers alias (a_l = z_l, δ_l = g_l, …); nil R-pointers mean zero.
 	aP, delP, rzP, raP, rdelP []*linalg.Dense
@@ -268,7 +269,7 @@ func (n *Network) Predict(dst, x *linalg.Dense) {
 	checkOut("Predict", dst, x.Rows, n.NumOutputs())
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		f := n.forward(ws, x.RowsView(i0, i1), false, false)
-		dst.RowsView(i0, i1).Copy(f)
+		f := n.forward(ws, rowsInto(&ws.xb, x, i0, i1), false, false)
+		rowsInto(&ws.out, dst, i0, i1).Copy(f)
 	})
 }

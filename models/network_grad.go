@@ -79,7 +79,7 @@ func (n *Network) VJP(dst []float64, x *linalg.Dense, h Head) {
 	}
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		xb := x.RowsView(i0, i1)
+		xb := rowsInto(&ws.xb, x, i0, i1)
 		f := n.forward(ws, xb, true, false)
 		h.Cotangent(&ws.u, f, i0)
 		n.backprop(ws, xb, &ws.u, func(l int, delta, in *linalg.Dense) {
@@ -97,7 +97,7 @@ func (n *Network) PerSampleVJP(dst, x *linalg.Dense, h Head) {
 	}
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		xb := x.RowsView(i0, i1)
+		xb := rowsInto(&ws.xb, x, i0, i1)
 		f := n.forward(ws, xb, true, false)
 		h.Cotangent(&ws.u, f, i0)
 		n.backprop(ws, xb, &ws.u, func(l int, delta, in *linalg.Dense) {
@@ -134,7 +134,7 @@ func (n *Network) PerSampleVJPNorms(dst []float64, x *linalg.Dense, h Head) {
 	}
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		xb := x.RowsView(i0, i1)
+		xb := rowsInto(&ws.xb, x, i0, i1)
 		f := n.forward(ws, xb, true, false)
 		h.Cotangent(&ws.u, f, i0)
 		n.backprop(ws, xb, &ws.u, func(l int, delta, in *linalg.Dense) {
@@ -165,7 +165,7 @@ func (n *Network) DiagGGN(dst []float64, x *linalg.Dense, h Head) {
 	K := n.NumOutputs()
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		xb := x.RowsView(i0, i1)
+		xb := rowsInto(&ws.xb, x, i0, i1)
 		f := n.forward(ws, xb, true, false)
 		copyInto(&ws.f, f)
 		// Squared inputs of the trainable layers, once per block.
@@ -174,19 +174,20 @@ func (n *Network) DiagGGN(dst []float64, x *linalg.Dense, h Head) {
 				mulInto(&ws.sq[l], ws.input(xb, l), ws.input(xb, l))
 			}
 		}
+		visit := func(l int, delta, in *linalg.Dense) {
+			c := n.scale[l]
+			d2 := &ws.rdelta[l] // scratch for δ⊙δ
+			mulInto(d2, delta, delta)
+			linalg.Gemm(linalg.T, linalg.NoTrans, c*c, d2, &ws.sq[l], 1, n.wview(dst, l))
+			if db := n.bview(dst, l); db != nil {
+				for i := 0; i < d2.Rows; i++ {
+					linalg.Axpy(c*c, d2.Row(i), db)
+				}
+			}
+		}
 		for k := 0; k < K; k++ {
 			h.HessFactor(&ws.u, &ws.f, k, i0)
-			n.backprop(ws, xb, &ws.u, func(l int, delta, in *linalg.Dense) {
-				c := n.scale[l]
-				d2 := &ws.rdelta[l] // scratch for δ⊙δ
-				mulInto(d2, delta, delta)
-				linalg.Gemm(linalg.T, linalg.NoTrans, c*c, d2, &ws.sq[l], 1, n.wview(dst, l))
-				if db := n.bview(dst, l); db != nil {
-					for i := 0; i < d2.Rows; i++ {
-						linalg.Axpy(c*c, d2.Row(i), db)
-					}
-				}
-			})
+			n.backprop(ws, xb, &ws.u, visit)
 		}
 	})
 }

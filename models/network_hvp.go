@@ -61,9 +61,9 @@ func (n *Network) JVP(dst, x *linalg.Dense, v []float64) {
 	checkLen("JVP", "v", v, n.NumParams())
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		xb := x.RowsView(i0, i1)
+		xb := rowsInto(&ws.xb, x, i0, i1)
 		n.forward(ws, xb, true, false)
-		out := dst.RowsView(i0, i1)
+		out := rowsInto(&ws.out, dst, i0, i1)
 		if jv := n.rforward(ws, xb, v); jv != nil {
 			out.Copy(jv)
 		} else {
@@ -93,7 +93,7 @@ func (n *Network) HVP(dst []float64, x *linalg.Dense, v []float64, h Head, gauss
 	}
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		xb := x.RowsView(i0, i1)
+		xb := rowsInto(&ws.xb, x, i0, i1)
 		f := n.forward(ws, xb, true, !gaussNewton)
 		jv := n.rforward(ws, xb, v)
 		copyInto(&ws.f, f)

@@ -17,6 +17,8 @@ type Objective struct {
 	Model Model
 	Loss  Loss
 	X, Y  *linalg.Dense
+
+	h LossHead // reused by head()
 }
 
 // NewObjective checks shapes and returns the objective.
@@ -34,7 +36,10 @@ func (o *Objective) N() int { return o.X.Rows }
 // NumParams returns p.
 func (o *Objective) NumParams() int { return o.Model.NumParams() }
 
-func (o *Objective) head() *LossHead { return &LossHead{Loss: o.Loss, Y: o.Y} }
+func (o *Objective) head() *LossHead {
+	o.h = LossHead{Loss: o.Loss, Y: o.Y}
+	return &o.h
+}
 
 func (o *Objective) invN() float64 {
 	if o.N() == 0 {

@@ -335,3 +335,26 @@ func TestBlockSizeInvariance(t *testing.T) {
 		})
 	}
 }
+
+// TestRowsSplit: the loss and gradient on the whole set are the weighted
+// means of those on a split into two mini-batches.
+func TestRowsSplit(t *testing.T) {
+	for _, fx := range fixtures(t) {
+		o := fx.obj
+		p, n := o.NumParams(), o.N()
+		g, g1, g2 := make([]float64, p), make([]float64, p), make([]float64, p)
+		L := o.Gradient(g)
+		L1 := o.Rows(0, 4).Gradient(g1)
+		L2 := o.Rows(4, n).Gradient(g2)
+		w1, w2 := 4/float64(n), float64(n-4)/float64(n)
+		if math.Abs(L-(w1*L1+w2*L2)) > 1e-14*L {
+			t.Errorf("%s: loss %g vs split %g", fx.name, L, w1*L1+w2*L2)
+		}
+		for i := range g1 {
+			g1[i] = w1*g1[i] + w2*g2[i]
+		}
+		if r := relErr(g1, g, 1e-300); r > 1e-13 {
+			t.Errorf("%s: gradient of the split: relative error %.3g", fx.name, r)
+		}
+	}
+}

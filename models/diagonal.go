@@ -19,9 +19,10 @@ type DiagonalLinear struct {
 	d     int
 	theta []float64
 	// workspace
-	F, dF, s []float64
-	col      linalg.Dense
-	u, f     linalg.Dense
+	F, dF, s  []float64
+	col, aux  []float64 // n-length scratch
+	u, f      linalg.Dense
+	jv, ru, c linalg.Dense
 }
 
 // NewDiagonalLinear returns a diagonal linear network on R^d with θ = 0.
@@ -141,8 +142,8 @@ func (m *DiagonalLinear) JVP(dst, x *linalg.Dense, v []float64) {
 // cotangent evaluates the predictions and the head's cotangent into m.u.
 func (m *DiagonalLinear) cotangent(x *linalg.Dense, h Head) (u, f *linalg.Dense) {
 	n := x.Rows
-	buf := grow(m.col.Data, 2*n)
-	m.col.Data = buf
+	m.col = grow(m.col, 2*n)
+	buf := m.col
 	f = colView(&m.f, buf[:n])
 	u = colView(&m.u, buf[n:])
 	m.gemvCol(f, x, m.effective())
@@ -211,9 +212,9 @@ func (m *DiagonalLinear) HVP(dst []float64, x *linalg.Dense, v []float64, h Head
 	checkLen("HVP", "v", v, m.NumParams())
 	n := x.Rows
 	u, f := m.cotangent(x, h)
-	buf := grow(nil, 2*n)
-	jv := colView(&linalg.Dense{}, buf[:n])
-	ru := colView(&linalg.Dense{}, buf[n:])
+	m.aux = grow(m.aux, 2*n)
+	jv := colView(&m.jv, m.aux[:n])
+	ru := colView(&m.ru, m.aux[n:])
 	linalg.Gemv(linalg.NoTrans, 1, x, m.dFdot(v), 0, jv.Data)
 	h.HessProd(ru, f, jv, 0)
 	m.s = grow(m.s, 2*m.d)
@@ -242,7 +243,8 @@ func (m *DiagonalLinear) DiagGGN(dst []float64, x *linalg.Dense, h Head) {
 	checkBatch("DiagGGN", m, x)
 	checkLen("DiagGGN", "dst", dst, m.NumParams())
 	_, f := m.cotangent(x, h)
-	sf := colView(&linalg.Dense{}, make([]float64, x.Rows))
+	m.aux = grow(m.aux, x.Rows)
+	sf := colView(&m.c, m.aux)
 	h.HessFactor(sf, f, 0, 0)
 	m.s = grow(m.s, m.d)
 	clear(m.s)

@@ -142,9 +142,6 @@ func TestShapePanics(t *testing.T) {
 // warm.
 func TestNoAllocations(t *testing.T) {
 	for _, fx := range fixtures(t) {
-		if _, ok := fx.obj.Model.(*Network); !ok {
-			continue
-		}
 		o := fx.obj
 		p := o.NumParams()
 		v, dst := make([]float64, p), make([]float64, p)

@@ -138,3 +138,9 @@ func (o *Objective) DiagGaussNewton(dst []float64) {
 	o.Model.DiagGGN(dst, o.X, o.head())
 	linalg.Scal(o.invN(), dst)
 }
+
+// Rows returns the objective on samples [i0, i1) (a mini-batch), sharing
+// the model and viewing the data without copying.
+func (o *Objective) Rows(i0, i1 int) *Objective {
+	return &Objective{Model: o.Model, Loss: o.Loss, X: o.X.RowsView(i0, i1), Y: o.Y.RowsView(i0, i1)}
+}

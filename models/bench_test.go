@@ -42,8 +42,12 @@ func BenchmarkMLP(b *testing.B) {
 			b.SetBytes(bytes)
 			b.ReportAllocs()
 			b.ResetTimer()
+			c0 := processCPU()
 			for b.Loop() {
 				fn()
+			}
+			if c := processCPU() - c0; c > 0 {
+				b.ReportMetric(1e3*c/float64(b.N), "cpu-ms/op")
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -160,5 +161,30 @@ func TestNoAllocations(t *testing.T) {
 				t.Errorf("%s/%s: %v allocations per call", fx.name, name, a)
 			}
 		}
+	}
+}
+
+// A random-feature model equals linear regression on its features.
+func TestRandomFeaturesAsLinear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	const n, d, m = 7, 3, 5
+	rf := NewRandomFeatures(d, m, Softplus, 1)
+	perturb(rng, rf.Params(), 1)
+	x := randDense(rng, n, d, 1)
+	y := randDense(rng, n, 1, 1)
+	phi := linalg.NewDense(n, m)
+	rf.LayerOutputs(phi, x, 0)
+	lin := NewLinear(m, 1)
+	for i, v := range rf.Params() {
+		lin.Params()[i] = v / math.Sqrt(m) // the 1/√m output scale
+	}
+	g1, g2 := make([]float64, m), make([]float64, m)
+	L1 := NewObjective(rf, Square{}, x, y).Gradient(g1)
+	L2 := NewObjective(lin, Square{}, phi, y).Gradient(g2)
+	for i := range g2 {
+		g2[i] /= math.Sqrt(m) // chain rule through the scale
+	}
+	if math.Abs(L1-L2) > 1e-14*L1 || relErr(g1, g2, 1e-300) > 1e-14 {
+		t.Fatalf("L %g vs %g, gradient %v vs %v", L1, L2, g1, g2)
 	}
 }

@@ -224,8 +224,13 @@ func (n *Network) blocks(rows int, fn func(i0, i1 int)) {
 // forward computes z_l, a_l (and σ', σ” when asked) for a block of inputs.
 // For identity layers a_l aliases z_l. Returns the output a_{L-1}.
 func (n *Network) forward(ws *workspace, x *linalg.Dense, wantD1, wantD2 bool) *linalg.Dense {
+	return n.forwardTo(ws, x, len(n.layers)-1, wantD1, wantD2)
+}
+
+// forwardTo runs the forward pass through layer last only.
+func (n *Network) forwardTo(ws *workspace, x *linalg.Dense, last int, wantD1, wantD2 bool) *linalg.Dense {
 	in := x
-	for l, ly := range n.layers {
+	for l, ly := range n.layers[:last+1] {
 		z := &ws.z[l]
 		c := n.scale[l]
 		beta := 0.0
@@ -271,5 +276,23 @@ func (n *Network) Predict(dst, x *linalg.Dense) {
 		ws := n.prepare(i1 - i0)
 		f := n.forward(ws, rowsInto(&ws.xb, x, i0, i1), false, false)
 		rowsInto(&ws.out, dst, i0, i1).Copy(f)
+	})
+}
+
+// LayerOutputs writes the outputs σ(z_l) of layer l for the batch x into
+// dst (n×Out_l). For the random-feature model, LayerOutputs(dst, x, 0) is
+// the feature matrix Φ = σ(XWᵀ); a linear model on Φ (NewLinear) has the
+// same θ-derivatives and avoids recomputing the frozen layer on every call
+// when the data set is fixed.
+func (n *Network) LayerOutputs(dst, x *linalg.Dense, l int) {
+	checkBatch("LayerOutputs", n, x)
+	if l < 0 || l >= len(n.layers) {
+		panic(fmt.Sprintf("models: LayerOutputs: layer %d of %d", l, len(n.layers)))
+	}
+	checkOut("LayerOutputs", dst, x.Rows, n.layers[l].Out)
+	n.blocks(x.Rows, func(i0, i1 int) {
+		ws := n.prepare(i1 - i0)
+		a := n.forwardTo(ws, rowsInto(&ws.xb, x, i0, i1), l, false, false)
+		rowsInto(&ws.out, dst, i0, i1).Copy(a)
 	})
 }

@@ -9,20 +9,28 @@ import (
 	"github.com/noisegeom/noisegeom/linalg"
 )
 
-// benchObjective is the MLP 784-256-256-10 (tanh, softmax cross-entropy)
-// on n synthetic samples (n = 10 000, or $MODELS_BENCH_N). The same
-// operations are timed in PyTorch by testdata/bench_torch.py.
+// benchObjective is the MLP 784-256-256-10 (tanh, or $MODELS_BENCH_ACT;
+// softmax cross-entropy) on n synthetic samples (n = 10 000, or
+// $MODELS_BENCH_N). The same operations are timed in PyTorch by
+// testdata/bench_torch.py.
 func benchObjective(b *testing.B) *Objective {
 	n := 10000
 	if s := os.Getenv("MODELS_BENCH_N"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	m := NewMLP([]int{784, 256, 256, 10}, Tanh)
+	act := Tanh
+	if s := os.Getenv("MODELS_BENCH_ACT"); s != "" {
+		var err error
+		if act, err = ParseActivation(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m := NewMLP([]int{784, 256, 256, 10}, act)
 	m.Init(3)
 	x := randDense(rng, n, 784, 1)
 	y := oneHot(rng, n, 10)
-	b.Logf("kernels %s, n = %d, p = %d", linalg.Implementation(), n, m.NumParams())
+	b.Logf("kernels %s, n = %d, p = %d, %v", linalg.Implementation(), n, m.NumParams(), act)
 	return NewObjective(m, CrossEntropy{}, x, y)
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch (float64, CPU) timings of the operations of models/bench_test.go.
 
-MLP 784-256-256-10, tanh hidden layers, softmax cross-entropy, n samples
+MLP 784-256-256-10, tanh (or --act relu) hidden layers, softmax cross-entropy, n samples
 (default 10 000), parameters and data random. Prints the best of --repeat
 wall and process-CPU timings per operation in ms (CPU time is the robust
 figure on a loaded machine), for comparison with the wall and cpu-ms/op of
@@ -9,7 +9,7 @@ figure on a loaded machine), for comparison with the wall and cpu-ms/op of
     go test ./models -run XXX -bench MLP -cpu T
 
 Usage: /usr/bin/python3 bench_torch.py [--threads T] [--n N] [--repeat R]
-       [--loop-samples S] [--vmap-samples S]
+       [--loop-samples S] [--vmap-samples S] [--act tanh|relu]
 
 Per-sample gradient norms are timed (a) by a Python loop over samples
 (forward + backward per sample; run over --loop-samples samples and scaled
@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--act", default="tanh", choices=["tanh", "relu"])
     ap.add_argument("--loop-samples", type=int, default=1000)
     ap.add_argument("--vmap-samples", type=int, default=0,
                     help="time vmap on this many samples and scale to n (0: all)")
@@ -65,7 +66,7 @@ def main():
         for i in range(3):
             h = h @ ps[2 * i].T + ps[2 * i + 1]
             if i < 2:
-                h = torch.tanh(h)
+                h = torch.tanh(h) if a.act == "tanh" else torch.relu(h)
         return h
 
     def loss(ps, x, y):
@@ -164,7 +165,7 @@ def main():
     except Exception as e:  # noqa: BLE001
         print("functorch jvp(grad) unavailable:", e)
 
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, n {n}, float64")
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, n {n}, {a.act}, float64")
     print(f"{'operation':45s} {'wall ms':>10s} {'cpu ms':>10s}")
     for k, (w, c) in res.items():
         print(f"{k:45s} {w:10.1f} {c:10.1f}")

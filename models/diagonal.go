@@ -30,10 +30,10 @@ func NewDiagonalLinear(d int, kind DiagonalKind) *DiagonalLinear {
 	return &DiagonalLinear{Kind: kind, d: d, theta: make([]float64, 2*d)}
 }
 
-// Init sets u and v to alpha·(1 + noise·N(0,1)) elementwise (Product), or
-// u = alpha·(1 + noise·N(0,1)), v = alpha·(1 + noise·N(0,1)) for Difference,
-// where alpha is the initialisation scale of the diagonal-network
-// literature (small alpha: rich regime; large: kernel regime).
+// Init draws every entry of u and v as alpha·(1 + noise·ξ), ξ ~ N(0, 1),
+// from a generator seeded with seed. alpha is the initialisation scale of
+// the diagonal-network literature (small: rich regime, large: kernel
+// regime); with noise = 0 and F = u⊙u − v⊙v the network starts at F = 0.
 func (m *DiagonalLinear) Init(seed uint64, alpha, noise float64) {
 	rng := newRand(seed)
 	for i := range m.theta {

@@ -41,6 +41,7 @@ func (m *DiagonalLinear) Init(seed uint64, alpha, noise float64) {
 	}
 }
 
+// NumParams, InputDim, NumOutputs and Params implement Model; p = 2d, K = 1.
 func (m *DiagonalLinear) NumParams() int    { return 2 * m.d }
 func (m *DiagonalLinear) InputDim() int     { return m.d }
 func (m *DiagonalLinear) NumOutputs() int   { return 1 }

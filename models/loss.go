@@ -34,6 +34,7 @@ type Square struct{}
 // columns √p_k (e_k − p).
 type CrossEntropy struct{}
 
+// Name implements Loss.
 func (Square) Name() string       { return "square" }
 func (CrossEntropy) Name() string { return "cross_entropy" }
 
@@ -59,6 +60,7 @@ func checkLossShapes(op string, f, y *linalg.Dense, others ...*linalg.Dense) {
 	}
 }
 
+// Eval implements Loss.
 func (Square) Eval(u, f, y *linalg.Dense) float64 {
 	checkLossShapes("Square.Eval", f, y, u)
 	var s float64
@@ -79,11 +81,13 @@ func (Square) Eval(u, f, y *linalg.Dense) float64 {
 	return 0.5 * s
 }
 
+// HessProd implements Loss.
 func (Square) HessProd(dst, f, y, df *linalg.Dense) {
 	checkLossShapes("Square.HessProd", f, y, dst, df)
 	dst.Copy(df)
 }
 
+// HessFactor implements Loss.
 func (Square) HessFactor(dst, f, y *linalg.Dense, k int) {
 	checkLossShapes("Square.HessFactor", f, y, dst)
 	dst.Zero()
@@ -111,6 +115,7 @@ func softmaxRow(p, f []float64) float64 {
 	return m + math.Log(s)
 }
 
+// Eval implements Loss.
 func (CrossEntropy) Eval(u, f, y *linalg.Dense) float64 {
 	checkLossShapes("CrossEntropy.Eval", f, y, u)
 	var buf [16]float64
@@ -139,6 +144,7 @@ func (CrossEntropy) Eval(u, f, y *linalg.Dense) float64 {
 	return s
 }
 
+// HessProd implements Loss.
 func (CrossEntropy) HessProd(dst, f, y, df *linalg.Dense) {
 	checkLossShapes("CrossEntropy.HessProd", f, y, dst, df)
 	for i := 0; i < f.Rows; i++ {
@@ -151,6 +157,7 @@ func (CrossEntropy) HessProd(dst, f, y, df *linalg.Dense) {
 	}
 }
 
+// HessFactor implements Loss.
 func (CrossEntropy) HessFactor(dst, f, y *linalg.Dense, k int) {
 	checkLossShapes("CrossEntropy.HessFactor", f, y, dst)
 	for i := 0; i < f.Rows; i++ {

@@ -67,6 +67,7 @@ type Head interface {
 // gaussNewton computes JᵀJv.
 type CotangentHead struct{ U *linalg.Dense }
 
+// Cotangent, HessProd and HessFactor implement Head.
 func (h CotangentHead) Cotangent(dst, f *linalg.Dense, i0 int) {
 	var view linalg.Dense
 	dst.Copy(rowsInto(&view, h.U, i0, i0+dst.Rows))
@@ -79,6 +80,7 @@ func (CotangentHead) HessFactor(dst, f *linalg.Dense, k, i0 int) {
 // unitHead has cotangent e_k for every sample: J_iᵀu_i = ∇f_k(x_i).
 type unitHead struct{ k int }
 
+// unitHead implements Head.
 func (h unitHead) Cotangent(dst, f *linalg.Dense, i0 int) {
 	Square{}.HessFactor(dst, f, f, h.k)
 }
@@ -96,6 +98,7 @@ type LossHead struct {
 	view linalg.Dense
 }
 
+// Cotangent (which adds Σ ℓ_i to Sum), HessProd and HessFactor implement Head.
 func (h *LossHead) Cotangent(dst, f *linalg.Dense, i0 int) {
 	h.Sum += h.Loss.Eval(dst, f, rowsInto(&h.view, h.Y, i0, i0+f.Rows))
 }

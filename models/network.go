@@ -124,6 +124,7 @@ func (n *Network) Biases(l int) []float64 { return n.b[l] }
 // biases, layer by layer as in θ.
 func (n *Network) FrozenWeights() []float64 { return n.frozen }
 
+// NumParams, InputDim, NumOutputs and Params implement Model.
 func (n *Network) NumParams() int    { return len(n.theta) }
 func (n *Network) InputDim() int     { return n.layers[0].In }
 func (n *Network) NumOutputs() int   { return n.layers[len(n.layers)-1].Out }

@@ -191,3 +191,41 @@ func TestRandomFeaturesAsLinear(t *testing.T) {
 		t.Fatalf("L %g vs %g, gradient %v vs %v", L1, L2, g1, g2)
 	}
 }
+
+// Degenerate sizes: an empty batch and a network without trainable layers.
+func TestDegenerate(t *testing.T) {
+	m := NewMLP([]int{3, 4, 2}, Tanh)
+	m.Init(1)
+	o := NewObjective(m, Square{}, linalg.NewDense(0, 3), linalg.NewDense(0, 2))
+	g := make([]float64, m.NumParams())
+	g[0] = 7
+	if L := o.Gradient(g); L != 0 || g[0] != 0 {
+		t.Fatalf("empty batch: L = %g, g[0] = %g", L, g[0])
+	}
+	o.HessianVec(g, g)
+	o.DiagGaussNewton(g)
+	o.PerSampleGradNorms(nil)
+
+	fr := NewNetwork([]Layer{{In: 2, Out: 3, Act: Tanh, Frozen: true}, {In: 3, Out: 1, Frozen: true}})
+	fr.Init(2)
+	x := linalg.NewDenseData(2, 2, []float64{1, 2, 3, 4})
+	of := NewObjective(fr, Square{}, x, linalg.NewDense(2, 1))
+	if fr.NumParams() != 0 {
+		t.Fatalf("frozen network has %d parameters", fr.NumParams())
+	}
+	if L := of.Gradient(nil); !(L > 0) {
+		t.Fatalf("frozen network: L = %g", L)
+	}
+	jv := linalg.NewDense(2, 1)
+	jv.Data[0] = 5
+	of.JVP(jv, nil)
+	if jv.Data[0] != 0 {
+		t.Fatal("frozen network: Jv ≠ 0")
+	}
+	of.HessianVec(nil, nil)
+	norms := []float64{3, 3}
+	of.PerSampleGradNorms(norms)
+	if norms[0] != 0 || norms[1] != 0 {
+		t.Fatal("frozen network: per-sample norms ≠ 0")
+	}
+}

@@ -74,9 +74,8 @@ func (n *Network) VJP(dst []float64, x *linalg.Dense, h Head) {
 	checkBatch("VJP", n, x)
 	checkLen("VJP", "dst", dst, n.NumParams())
 	clear(dst)
-	if n.NumParams() == 0 {
-		return
-	}
+	// Even without parameters the head sees the predictions (a LossHead
+	// accumulates the loss).
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
 		xb := rowsInto(&ws.xb, x, i0, i1)

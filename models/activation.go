@@ -1,0 +1,157 @@
+package models
+
+import (
+	"fmt"
+	"math"
+)
+
+// Activation is an element-wise nonlinearity σ with its first and second
+// derivatives.
+type Activation int
+
+const (
+	Identity  Activation = iota // σ(z) = z
+	Tanh                        // σ(z) = tanh z
+	Softplus                    // σ(z) = log(1 + eᶻ)
+	Sigmoid                     // σ(z) = 1/(1 + e⁻ᶻ)
+	GELU                        // σ(z) = z·Φ(z), Φ the standard normal CDF (exact erf form)
+	LeakyReLU                   // σ(z) = z for z > 0, LeakySlope·z otherwise; σ'' = 0 a.e.
+	ReLU                        // σ(z) = max(z, 0); σ'(0) = 0; σ'' = 0 a.e.
+)
+
+// LeakySlope is the slope of LeakyReLU for negative arguments.
+const LeakySlope = 0.01
+
+var activationNames = [...]string{"identity", "tanh", "softplus", "sigmoid", "gelu", "leaky_relu", "relu"}
+
+func (a Activation) String() string {
+	if a >= 0 && int(a) < len(activationNames) {
+		return activationNames[a]
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
+}
+
+// ParseActivation returns the activation with the given String name.
+func ParseActivation(s string) (Activation, error) {
+	for i, n := range activationNames {
+		if n == s {
+			return Activation(i), nil
+		}
+	}
+	return 0, fmt.Errorf("models: unknown activation %q", s)
+}
+
+// curved reports whether σ” is not identically zero.
+func (a Activation) curved() bool {
+	switch a {
+	case Identity, LeakyReLU, ReLU:
+		return false
+	}
+	return true
+}
+
+// Eval returns σ(z), σ'(z) and σ”(z).
+func (a Activation) Eval(z float64) (s, d1, d2 float64) {
+	switch a {
+	case Identity:
+		return z, 1, 0
+	case Tanh:
+		t := math.Tanh(z)
+		d := 1 - t*t
+		return t, d, -2 * t * d
+	case Softplus:
+		// log(1+eᶻ) = max(z,0) + log1p(e^{-|z|}), stable for large |z|.
+		sg := sigmoid(z)
+		return max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))), sg, sg * (1 - sg)
+	case Sigmoid:
+		sg := sigmoid(z)
+		d := sg * (1 - sg)
+		return sg, d, d * (1 - 2*sg)
+	case GELU:
+		const invSqrt2 = 0.7071067811865476
+		const invSqrt2Pi = 0.3989422804014327
+		cdf := 0.5 * math.Erfc(-z*invSqrt2)
+		pdf := invSqrt2Pi * math.Exp(-0.5*z*z)
+		return z * cdf, cdf + z*pdf, pdf * (2 - z*z)
+	case LeakyReLU:
+		if z > 0 {
+			return z, 1, 0
+		}
+		return LeakySlope * z, LeakySlope, 0
+	case ReLU:
+		if z > 0 {
+			return z, 1, 0
+		}
+		return 0, 0, 0
+	}
+	panic(fmt.Sprintf("models: unknown activation %d", int(a)))
+}
+
+func sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
+
+// apply writes σ(z) into s and, when non-nil, σ'(z) into d1 and σ”(z) into
+// d2. All slices have the same length; s may alias z.
+func (a Activation) apply(s, d1, d2, z []float64) {
+	if len(z) == 0 {
+		return
+	}
+	switch a {
+	case Identity:
+		if &s[0] != &z[0] {
+			copy(s, z)
+		}
+		fill(d1, 1)
+		fill(d2, 0)
+		return
+	case ReLU:
+		for i, v := range z {
+			if v > 0 {
+				s[i] = v
+				if d1 != nil {
+					d1[i] = 1
+				}
+			} else {
+				s[i] = 0
+				if d1 != nil {
+					d1[i] = 0
+				}
+			}
+		}
+		fill(d2, 0)
+		return
+	case Tanh:
+		for i, v := range z {
+			t := math.Tanh(v)
+			s[i] = t
+			if d1 != nil {
+				d1[i] = 1 - t*t
+			}
+			if d2 != nil {
+				d2[i] = -2 * t * (1 - t*t)
+			}
+		}
+		return
+	}
+	for i, v := range z {
+		f, g, h := a.Eval(v)
+		s[i] = f
+		if d1 != nil {
+			d1[i] = g
+		}
+		if d2 != nil {
+			d2[i] = h
+		}
+	}
+}
+
+func fill(x []float64, v float64) {
+	for i := range x {
+		x[i] = v
+	}
+}

@@ -154,7 +154,7 @@ func Lanczos(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 		full     bool    // the basis spans the whole space
 		applies  int
 		restarts int
-		tmp      *Dense // restart buffer
+		tmp      *Dense    // restart buffer
 		injected bool      // a random vector entered since the last check
 		prev     []float64 // wanted Ritz values at the last converged check
 	)

@@ -26,7 +26,8 @@ var tridiagMaxIterPerEig = 30
 // nil computes values only, in O(n²) operations.
 //
 // It returns an error wrapping ErrNoConvergence if more than 30·n
-// iterations are needed; d then holds the values found so far, unsorted.
+// iterations are needed; d then holds the values found so far, unsorted,
+// and zt is unspecified.
 func EigenSymTridiag(d, e []float64, zt *Dense) error {
 	n := len(d)
 	if len(e) != max(n-1, 0) && len(e) != n {
@@ -48,19 +49,34 @@ func EigenSymTridiag(d, e []float64, zt *Dense) error {
 	// Work on an off-diagonal of length n with a zero sentinel at the end.
 	ee := make([]float64, n)
 	copy(ee, e[:n-1])
-	err := tridiagQL(d, ee, zt)
+	var rows [][]float64
+	if zt != nil {
+		rows = make([][]float64, n)
+		for i := range rows {
+			rows[i] = zt.Row(i)
+		}
+	}
+	err := tridiagQL(d, ee, rows)
 	copy(e[:n-1], ee)
 	if err != nil {
 		return err
 	}
-	sortEigen(d, zt)
+	sortEigen(d, rows)
+	if zt != nil {
+		// Materialize the row order the references ended in.
+		tmp := NewDense(n, n)
+		for i, r := range rows {
+			copy(tmp.Row(i), r)
+		}
+		zt.Copy(tmp)
+	}
 	return nil
 }
 
 // tridiagQL runs the implicit QL iteration. e has length n with e[n-1] = 0;
 // e[i] couples i and i+1. zt (may be nil) accumulates the rotations in its
 // rows.
-func tridiagQL(d, e []float64, zt *Dense) error {
+func tridiagQL(d, e []float64, zt [][]float64) error {
 	n := len(d)
 	const eps = 0x1p-53
 	// Safe range for the scaled block: squares of entries must neither
@@ -75,9 +91,6 @@ func tridiagQL(d, e []float64, zt *Dense) error {
 		sn = make([]float64, n)
 	}
 	var rot rotator
-	if zt != nil {
-		rot = newRotator(n)
-	}
 	for l0 := 0; l0 < n; {
 		// Split off the unreduced block [l0, l1].
 		l1 := l0
@@ -170,7 +183,7 @@ func tridiagQL(d, e []float64, zt *Dense) error {
 				// Rotation i mixes rows i and i+1 of zt, applied from i = m-1
 				// down to lo.
 				for j := m - 1; j >= lo; j-- {
-					rot.apply(zt.Row(j), zt.Row(j+1), cs[j], sn[j])
+					rot.apply(&zt[j], &zt[j+1], cs[j], sn[j])
 				}
 			}
 			if underflow {
@@ -193,8 +206,9 @@ func tridiagQL(d, e []float64, zt *Dense) error {
 	return nil
 }
 
-// sortEigen sorts d ascending, permuting the rows of zt (if not nil) along.
-func sortEigen(d []float64, zt *Dense) {
+// sortEigen sorts d ascending, permuting the row references zt (if not
+// nil) along.
+func sortEigen(d []float64, zt [][]float64) {
 	n := len(d)
 	for i := 0; i < n-1; i++ {
 		k := i
@@ -206,29 +220,32 @@ func sortEigen(d []float64, zt *Dense) {
 		if k != i {
 			d[i], d[k] = d[k], d[i]
 			if zt != nil {
-				a, b := zt.Row(i), zt.Row(k)
-				for j := range a {
-					a[j], b[j] = b[j], a[j]
-				}
+				zt[i], zt[k] = zt[k], zt[i]
 			}
 		}
 	}
 }
 
-// rotator applies plane rotations to pairs of rows:
+// rotator applies plane rotations to pairs of rows held by reference:
 // x' = c·x − s·y, y' = s·x + c·y.
-type rotator struct {
-	tmp []float64
-}
+type rotator struct{}
 
-func newRotator(n int) rotator { return rotator{tmp: make([]float64, n)} }
+func newRotator(int) rotator { return rotator{} }
 
-// rotFusedMax is the length up to which the fused scalar loop is used; above
-// it, the SIMD level-1 kernels (three passes) win unless the generic table
+// rotFusedMax is the length up to which the fused scalar loop is used;
+// above it the SIMD axpby kernel (two passes) wins unless the generic table
 // is active.
 const rotFusedMax = 32
 
-func (r *rotator) apply(x, y []float64, c, s float64) {
+// apply rotates the rows *px and *py. With the SIMD kernels it takes two
+// axpby passes and no copy: when |c| ≥ |s|, y' = s·x + c·y and then
+// x' = x/c − (s/c)·y'; otherwise the buffers are reused crosswise
+// (x's buffer receives y' = s·x + c·y, then y's buffer receives
+// x' = (c/s)·y' − y/s) and the two row references are swapped. Either
+// way the divisor has magnitude ≥ 1/√2, so the rounding is within a small
+// factor of the plain rotation's.
+func (rotator) apply(px, py *[]float64, c, s float64) {
+	x, y := *px, *py
 	if len(x) <= rotFusedMax || impl().name == "generic" {
 		y = y[:len(x)]
 		for k, xk := range x {
@@ -238,10 +255,13 @@ func (r *rotator) apply(x, y []float64, c, s float64) {
 		}
 		return
 	}
-	t := r.tmp[:len(x)]
-	copy(t, x)
 	k := impl()
-	// x = c·x − s·y, then y = s·t + c·y.
-	k.axpby(-s, y, c, x)
-	k.axpby(s, t, c, y)
+	if math.Abs(c) >= math.Abs(s) {
+		k.axpby(s, x, c, y)      // y = s·x + c·y = y'
+		k.axpby(-s/c, y, 1/c, x) // x = x/c − (s/c)·y' = x'
+		return
+	}
+	k.axpby(c, y, s, x)      // x's buffer = c·y + s·x = y'
+	k.axpby(c/s, x, -1/s, y) // y's buffer = (c/s)·y' − y/s = x'
+	*px, *py = y, x
 }

@@ -53,6 +53,14 @@ type LanczosOptions struct {
 	Seed uint64
 	// Start, if not nil, is the start vector (len Dim, not all zero).
 	Start []float64
+	// LocalFirstPass replaces the first of the two full Gram–Schmidt passes
+	// by the Lanczos recurrence itself (subtracting the couplings already
+	// known: β·v_{j-1}, or the thick-restart arrow, and α·v_j); one full
+	// classical Gram–Schmidt pass through Gemv follows, and a second one
+	// when the first removed more than 1−1/√2 of the norm (the DGKS
+	// criterion). It halves the reorthogonalization traffic over the
+	// basis. Default false: two full passes.
+	LocalFirstPass bool
 }
 
 // LanczosResult holds the Ritz pairs Lanczos found.
@@ -156,6 +164,7 @@ func Lanczos(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 		restarts int
 		tmp      *Dense    // restart buffer
 		injected bool      // a random vector entered since the last check
+		arrowAt  = -1      // column holding the thick-restart arrow
 		prev     []float64 // wanted Ritz values at the last converged check
 	)
 	for {
@@ -165,7 +174,12 @@ func Lanczos(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 			applies++
 			normW := Nrm2(w)
 			opNorm = math.Max(opNorm, normW)
-			beta := cgs2(v.RowsView(0, j+1), w, coef[:j+1], scratch[:j+1])
+			var beta float64
+			if opt.LocalFirstPass {
+				beta = reorthLocal(v.RowsView(0, j+1), h, j, j == arrowAt, w, coef[:j+1], scratch[:j+1])
+			} else {
+				beta = cgs2(v.RowsView(0, j+1), w, coef[:j+1], scratch[:j+1])
+			}
 			for i := 0; i <= j; i++ {
 				h.Data[i*h.Stride+j] = coef[i]
 				h.Data[j*h.Stride+i] = coef[i]
@@ -186,6 +200,12 @@ func Lanczos(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 			default:
 				Scal(1/beta, w)
 				betaLast = beta
+			}
+			if j < m {
+				// The coupling of the new vector to the last one (zero
+				// when a random vector was injected).
+				h.Data[j*h.Stride+j-1] = betaLast
+				h.Data[(j-1)*h.Stride+j] = betaLast
 			}
 			if full {
 				break
@@ -287,6 +307,7 @@ func Lanczos(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 			h.Data[keep*h.Stride+q] = s
 		}
 		j = keep
+		arrowAt = keep
 		restarts++
 	}
 }
@@ -352,6 +373,42 @@ func cgs2(basis *Dense, w, coef, tmp []float64) float64 {
 	Gemv(T, -1, basis, tmp, 1, w)
 	Axpy(1, tmp, coef)
 	return Nrm2(w)
+}
+
+// reorthLocal orthogonalizes w = A·v_j against the rows of basis (j+1
+// orthonormal rows): first the Lanczos recurrence, w −= Σ_{i<j} h_ij·v_i
+// with the couplings already in column j of h (only h_{j-1,j} unless
+// arrow, the column after a thick restart), then α = v_j·w, w −= α·v_j;
+// then a full classical Gram–Schmidt pass (two Gemv), repeated once if it
+// removed more than 1−1/√2 of the norm. coef receives the total
+// coefficients; tmp is scratch of the same length. Returns ‖w‖.
+func reorthLocal(basis *Dense, h *Dense, j int, arrow bool, w, coef, tmp []float64) float64 {
+	for i := 0; i < j; i++ {
+		coef[i] = h.Data[i*h.Stride+j]
+	}
+	switch {
+	case arrow && j > 0:
+		Gemv(T, -1, basis.RowsView(0, j), coef[:j], 1, w)
+	case j > 0:
+		clear(coef[:j-1])
+		Axpy(-coef[j-1], basis.Row(j-1), w)
+	}
+	vj := basis.Row(j)
+	alpha := Dot(vj, w)
+	Axpy(-alpha, vj, w)
+	coef[j] = alpha
+	nrm := Nrm2(w)
+	for pass := 0; pass < 2; pass++ {
+		Gemv(NoTrans, 1, basis, w, 0, tmp)
+		Gemv(T, -1, basis, tmp, 1, w)
+		Axpy(1, tmp, coef)
+		after := Nrm2(w)
+		if after >= nrm*(1/math.Sqrt2) {
+			return after
+		}
+		nrm = after
+	}
+	return nrm
 }
 
 // randomOrthonormal fills row j of v with a Gaussian vector orthogonalized

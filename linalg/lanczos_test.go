@@ -124,12 +124,14 @@ func TestLanczosKnownSpectrum(t *testing.T) {
 		}
 		for _, which := range whiches {
 			for _, k := range []int{1, 3, 6} {
-				opt := LanczosOptions{K: k, Which: which, BasisSize: 2*k + 12, Seed: uint64(k)}
-				r, err := Lanczos(op, opt)
-				if err != nil {
-					t.Fatalf("%s %v k=%d: %v", name, which, k, err)
+				for _, local := range []bool{false, true} {
+					opt := LanczosOptions{K: k, Which: which, BasisSize: 2*k + 12, Seed: uint64(k), LocalFirstPass: local}
+					r, err := Lanczos(op, opt)
+					if err != nil {
+						t.Fatalf("%s %v k=%d local=%v: %v", name, which, k, local, err)
+					}
+					lanczosCheck(t, name+"/"+which.String(), op, lam, opt, r)
 				}
-				lanczosCheck(t, name+"/"+which.String(), op, lam, opt, r)
 			}
 		}
 	}
@@ -155,7 +157,7 @@ func TestLanczosSmallDims(t *testing.T) {
 		eigCheckValues(t, dense, lam)
 		for _, which := range []Which{Largest, Smallest, BothEnds} {
 			for k := 1; k <= n; k++ {
-				opt := LanczosOptions{K: k, Which: which, Seed: 5}
+				opt := LanczosOptions{K: k, Which: which, Seed: 5, LocalFirstPass: k%2 == 0}
 				r, err := Lanczos(op, opt)
 				if err != nil {
 					t.Fatalf("n=%d k=%d %v: %v", n, k, which, err)
@@ -189,12 +191,14 @@ func TestLanczosInvariant(t *testing.T) {
 		ops := map[string]Operator{"dense": NewDenseOperator(eigConjugate(q, sp)), "diag": diagOp(sp)}
 		for on, op := range ops {
 			for _, which := range []Which{Largest, Smallest, BothEnds} {
-				opt := LanczosOptions{K: 5, Which: which, BasisSize: 12, Seed: 9}
-				r, err := Lanczos(op, opt)
-				if err != nil {
-					t.Fatalf("%s/%s %v: %v", name, on, which, err)
+				for _, local := range []bool{false, true} {
+					opt := LanczosOptions{K: 5, Which: which, BasisSize: 12, Seed: 9, LocalFirstPass: local}
+					r, err := Lanczos(op, opt)
+					if err != nil {
+						t.Fatalf("%s/%s %v: %v", name, on, which, err)
+					}
+					lanczosCheck(t, name+"/"+on+"/"+which.String(), op, lam, opt, r)
 				}
-				lanczosCheck(t, name+"/"+on+"/"+which.String(), op, lam, opt, r)
 			}
 		}
 	}

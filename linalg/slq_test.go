@@ -29,10 +29,9 @@ func slqBinMass(r *SLQResult, lo, hi, sigma float64, log bool) float64 {
 }
 
 func TestSLQDensity(t *testing.T) {
-	n := 200
-	probes := 20
+	n, probes := 200, 20
 	if testing.Short() {
-		probes = 10
+		n, probes = 120, 10
 	}
 	rng := rand.New(rand.NewPCG(31, 32))
 	q := eigRandOrthogonal(n, rng)

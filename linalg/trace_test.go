@@ -58,7 +58,7 @@ func traceCoverage(t *testing.T, name string, seeds int, want float64, df int, e
 func TestTraceEstimatorsCoverage(t *testing.T) {
 	n, seeds := 60, 400
 	if testing.Short() {
-		seeds = 200
+		n, seeds = 30, 200
 	}
 	a, tr := traceTestMatrix(n, 1)
 	op := NewDenseOperator(a)

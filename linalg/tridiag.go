@@ -90,7 +90,11 @@ func tridiagQL(d, e []float64, zt [][]float64) error {
 		cs = make([]float64, n)
 		sn = make([]float64, n)
 	}
-	var rot rotator
+	var batch *rotBatch
+	if zt != nil {
+		batch = newRotBatch(zt)
+		defer batch.flush()
+	}
 	for l0 := 0; l0 < n; {
 		// Split off the unreduced block [l0, l1].
 		l1 := l0
@@ -181,10 +185,9 @@ func tridiagQL(d, e []float64, zt [][]float64) error {
 					lo = l
 				}
 				// Rotation i mixes rows i and i+1 of zt, applied from i = m-1
-				// down to lo.
-				for j := m - 1; j >= lo; j-- {
-					rot.apply(&zt[j], &zt[j+1], cs[j], sn[j])
-				}
+				// down to lo; batched so that several sweeps pass over the
+				// rows together.
+				batch.add(lo, m, cs, sn)
 			}
 			if underflow {
 				continue
@@ -224,44 +227,4 @@ func sortEigen(d []float64, zt [][]float64) {
 			}
 		}
 	}
-}
-
-// rotator applies plane rotations to pairs of rows held by reference:
-// x' = c·x − s·y, y' = s·x + c·y.
-type rotator struct{}
-
-func newRotator(int) rotator { return rotator{} }
-
-// rotFusedMax is the length up to which the fused scalar loop is used;
-// above it the SIMD axpby kernel (two passes) wins unless the generic table
-// is active.
-const rotFusedMax = 32
-
-// apply rotates the rows *px and *py. With the SIMD kernels it takes two
-// axpby passes and no copy: when |c| ≥ |s|, y' = s·x + c·y and then
-// x' = x/c − (s/c)·y'; otherwise the buffers are reused crosswise
-// (x's buffer receives y' = s·x + c·y, then y's buffer receives
-// x' = (c/s)·y' − y/s) and the two row references are swapped. Either
-// way the divisor has magnitude ≥ 1/√2, so the rounding is within a small
-// factor of the plain rotation's.
-func (rotator) apply(px, py *[]float64, c, s float64) {
-	x, y := *px, *py
-	if len(x) <= rotFusedMax || impl().name == "generic" {
-		y = y[:len(x)]
-		for k, xk := range x {
-			yk := y[k]
-			x[k] = c*xk - s*yk
-			y[k] = s*xk + c*yk
-		}
-		return
-	}
-	k := impl()
-	if math.Abs(c) >= math.Abs(s) {
-		k.axpby(s, x, c, y)      // y = s·x + c·y = y'
-		k.axpby(-s/c, y, 1/c, x) // x = x/c − (s/c)·y' = x'
-		return
-	}
-	k.axpby(c, y, s, x)      // x's buffer = c·y + s·x = y'
-	k.axpby(c/s, x, -1/s, y) // y's buffer = (c/s)·y' − y/s = x'
-	*px, *py = y, x
 }

@@ -71,6 +71,7 @@ func runSpectrum(args []string, stdout, stderr io.Writer) int {
 	tol := fs.Float64("tol", 1e-10, "relative residual tolerance")
 	maxApplies := fs.Int("max-applies", 0, "cap on operator applications (0: default)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	verify := fs.Bool("verify", true, "after convergence, search the deflated operator for missed copies of repeated eigenvalues")
 	doTrace := fs.Bool("trace", false, "estimate the trace with Hutch++")
 	traceBudget := fs.Int("trace-budget", 60, "operator applications for the trace estimate")
 	doDensity := fs.Bool("density", false, "spectral density by stochastic Lanczos quadrature")
@@ -147,6 +148,7 @@ func runSpectrum(args []string, stdout, stderr io.Writer) int {
 	op := linalg.NewDenseOperator(a)
 	res, lerr := linalg.Lanczos(op, linalg.LanczosOptions{
 		K: *k, Which: wh, BasisSize: min(*basis, n), Tol: *tol, MaxApplies: *maxApplies, Seed: *seed,
+		Verify: *verify,
 	})
 	if res == nil {
 		return fail(lerr)

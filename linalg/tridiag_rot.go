@@ -25,7 +25,7 @@ type rotBatch struct {
 // Tuning of the batched rotations.
 const (
 	// rotChunk is the column width of one cache chunk.
-	rotChunk = 128
+	rotChunk = 512
 	// rotFusedMax: rows up to this length use the fused scalar loop.
 	rotFusedMax = 32
 )
@@ -69,14 +69,13 @@ func (b *rotBatch) flush() {
 	simd := ncol > rotFusedMax && impl().name != "generic"
 	workers := 1
 	if ncol*b.count >= rotParallelMin {
-		workers = min(runtime.GOMAXPROCS(0), (ncol+rotChunk-1)/rotChunk)
+		workers = min(runtime.GOMAXPROCS(0), max(ncol/64, 1))
 	}
-	// Contiguous column ranges, multiples of rotChunk.
-	nchunks := (ncol + rotChunk - 1) / rotChunk
+	// Contiguous column ranges, multiples of 8 columns.
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		c0 := nchunks * w / workers * rotChunk
-		c1 := min(nchunks*(w+1)/workers*rotChunk, ncol)
+		c0 := ncol * w / workers &^ 7
+		c1 := ncol * (w + 1) / workers &^ 7
 		if w == workers-1 {
 			c1 = ncol
 		}

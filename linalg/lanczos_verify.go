@@ -69,6 +69,10 @@ func lanczosVerify(op Operator, opt LanczosOptions, r *LanczosResult) (*LanczosR
 		cgs2(r.Vectors, start, scr[:k], scr[k:])
 		vopt := opt
 		vopt.K, vopt.Which, vopt.Start, vopt.Verify = vk, which, start, false
+		// ‖deflated‖ can reach 3‖A‖ through γ, and the residual with
+		// respect to A adds that of U: a tighter test keeps the accepted
+		// pairs within Tol (their residuals are recomputed below).
+		vopt.Tol = tol / 4
 		vopt.Seed = opt.Seed + uint64(round) + 1
 		if vopt.BasisSize != 0 {
 			vopt.BasisSize = max(vopt.BasisSize, vk+1)
@@ -97,6 +101,9 @@ func lanczosVerify(op Operator, opt LanczosOptions, r *LanczosResult) (*LanczosR
 				}
 			}
 			u := vr.Vectors.Row(q)
+			// u ⟂ U up to its residual over the gap to γ; make it exact.
+			cgs2(r.Vectors, u, scr[:k], scr[k:])
+			Scal(1/Nrm2(u), u)
 			op.Apply(au, u)
 			r.Applies++
 			Axpy(-th, u, au)

@@ -26,6 +26,8 @@ type rotBatch struct {
 const (
 	// rotChunk is the column width of one cache chunk.
 	rotChunk = 512
+	// rotBatchSweeps is the number of QL sweeps applied together.
+	rotBatchSweeps = 32
 	// rotFusedMax: rows up to this length use the fused scalar loop.
 	rotFusedMax = 32
 )
@@ -51,7 +53,7 @@ func (b *rotBatch) add(lo, hi int, c, s []float64) {
 		b.s = append(b.s, s[i])
 	}
 	b.count += hi - lo
-	if b.count >= 8*len(b.rows) || len(b.lo) >= 32 {
+	if len(b.lo) >= rotBatchSweeps {
 		b.flush()
 	}
 }
@@ -66,7 +68,10 @@ func (b *rotBatch) flush() {
 	if n > 0 {
 		ncol = len(b.rows[0])
 	}
-	simd := ncol > rotFusedMax && impl().name != "generic"
+	// Fused SIMD kernel if there is one; else two axpby passes with
+	// crosswise updates (simd); else the scalar loop.
+	fused := rotKernelFor(impl().name)
+	simd := fused == nil && ncol > rotFusedMax && impl().name != "generic"
 	workers := 1
 	if ncol*b.count >= rotParallelMin {
 		workers = min(runtime.GOMAXPROCS(0), max(ncol/64, 1))
@@ -80,14 +85,14 @@ func (b *rotBatch) flush() {
 			c1 = ncol
 		}
 		if workers == 1 {
-			b.applyRange(0, ncol, simd, b.perm)
+			b.applyRange(0, ncol, simd, fused, b.perm)
 			break
 		}
 		wg.Add(1)
 		go func(c0, c1 int) {
 			defer wg.Done()
 			perm := make([]int, n)
-			b.applyRange(c0, c1, simd, perm)
+			b.applyRange(c0, c1, simd, fused, perm)
 		}(c0, c1)
 	}
 	wg.Wait()
@@ -119,26 +124,65 @@ func (b *rotBatch) replayPerm(perm []int) {
 	}
 }
 
-// applyRange applies the batch to columns [c0, c1) in chunks; perm is
-// scratch of length len(rows).
-func (b *rotBatch) applyRange(c0, c1 int, simd bool, perm []int) {
+// applyRange applies the batch to columns [c0, c1) in chunks, with the
+// fused kernel if not nil, else rotate; perm is scratch of length
+// len(rows).
+//
+// The sweeps are applied as a wavefront: sweep k starts start[k] time
+// steps after the first and performs its rotation j at time
+// start[k] + hi[k]−1−j, so that rotations touching a row keep their
+// sequential order while all sweeps of the batch pass over a window of a
+// few rows, which stays in cache (each row is loaded once per batch, not
+// once per sweep). Rotations applied in the same time step touch disjoint
+// rows.
+func (b *rotBatch) applyRange(c0, c1 int, simd bool, fused func(x, y []float64, c, s float64), perm []int) {
+	nk := len(b.lo)
+	start, q0 := b.schedule()
+	tEnd := 0
+	for k := 0; k < nk; k++ {
+		tEnd = max(tEnd, start[k]+b.hi[k]-b.lo[k])
+	}
 	for a0 := c0; a0 < c1; a0 += rotChunk {
 		a1 := min(a0+rotChunk, c1)
 		for i := range perm {
 			perm[i] = i
 		}
-		q := 0
-		for k := range b.lo {
-			for i := b.hi[k] - 1; i >= b.lo[k]; i-- {
-				x := b.rows[perm[i]][a0:a1]
-				y := b.rows[perm[i+1]][a0:a1]
-				if rotate(x, y, b.c[q], b.s[q], simd) {
-					perm[i], perm[i+1] = perm[i+1], perm[i]
+		for t := 0; t < tEnd; t++ {
+			for k := 0; k < nk; k++ {
+				j := start[k] + b.hi[k] - 1 - t
+				if j < b.lo[k] || j >= b.hi[k] {
+					continue
 				}
-				q++
+				q := q0[k] + b.hi[k] - 1 - j
+				x := b.rows[perm[j]][a0:a1]
+				y := b.rows[perm[j+1]][a0:a1]
+				if fused != nil {
+					fused(x, y, b.c[q], b.s[q])
+				} else if rotate(x, y, b.c[q], b.s[q], simd) {
+					perm[j], perm[j+1] = perm[j+1], perm[j]
+				}
 			}
 		}
 	}
+}
+
+// schedule returns the wavefront start times of the sweeps and the offset
+// of each sweep's rotations in c and s. Rotation j of sweep k must follow
+// rotation j−1 of every earlier sweep k' (the last one of k' to touch row
+// j): start[k] ≥ start[k'] + hi[k'] − hi[k] + 2.
+func (b *rotBatch) schedule() (start, q0 []int) {
+	nk := len(b.lo)
+	start = make([]int, nk)
+	q0 = make([]int, nk)
+	q := 0
+	for k := 0; k < nk; k++ {
+		q0[k] = q
+		q += b.hi[k] - b.lo[k]
+		for kp := 0; kp < k; kp++ {
+			start[k] = max(start[k], start[kp]+b.hi[kp]-b.hi[k]+2)
+		}
+	}
+	return start, q0
 }
 
 // rotate sets x' = c·x − s·y, y' = s·x + c·y. With simd it takes two axpby

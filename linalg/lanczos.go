@@ -45,8 +45,8 @@ type LanczosOptions struct {
 	// ‖A·v‖ seen. Default 1e-10.
 	Tol float64
 	// MaxApplies caps the operator applications (default
-	// max(100·BasisSize, 1000)). Reaching it returns the current Ritz pairs
-	// with an error wrapping ErrNoConvergence.
+	// max(100·BasisSize, 1000), at least BasisSize). Reaching it returns
+	// the current Ritz pairs with an error wrapping ErrNoConvergence.
 	MaxApplies int
 	// Seed seeds the start vector and the random vectors that replace an
 	// exhausted (invariant) Krylov subspace.
@@ -153,6 +153,7 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 	if maxApplies == 0 {
 		maxApplies = max(100*m, 1000)
 	}
+	maxApplies = max(maxApplies, m) // at least one full basis
 	if opt.Start != nil && len(opt.Start) != n {
 		panic(fmt.Sprintf("linalg: Lanczos: len(Start) = %d, want %d", len(opt.Start), n))
 	}
@@ -174,17 +175,18 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 	}
 
 	var (
-		j        int     // basis vectors with complete columns of h
-		betaLast float64 // coupling of row j to the last basis vector
-		dropped  float64 // sum of couplings dropped as roundoff
-		opNorm   float64 // running estimate of ‖A‖
-		full     bool    // the basis spans the whole space
-		applies  int
-		restarts int
-		tmp      *Dense    // restart buffer
-		injected bool      // a random vector entered since the last check
-		arrowAt  = -1      // column holding the thick-restart arrow
-		prev     []float64 // wanted Ritz values at the last converged check
+		j            int     // basis vectors with complete columns of h
+		betaLast     float64 // coupling of row j to the last basis vector
+		dropped      float64 // sum of couplings dropped as roundoff
+		opNorm       float64 // running estimate of ‖A‖
+		full         bool    // the basis spans the whole space
+		applies      int
+		restarts     int
+		tmp          *Dense // restart buffer
+		injected     bool   // a random vector entered since the last check
+		everInjected bool
+		arrowAt      = -1      // column holding the thick-restart arrow
+		prev         []float64 // wanted Ritz values at the last converged check
 	)
 	for {
 		for j < m && applies < maxApplies {
@@ -215,7 +217,7 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 				if !randomOrthonormal(v, j, rng, scratch) {
 					full = true
 				}
-				injected = true
+				injected, everInjected = true, true
 			default:
 				Scal(1/beta, w)
 				betaLast = beta
@@ -226,7 +228,11 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 				h.Data[j*h.Stride+j-1] = betaLast
 				h.Data[(j-1)*h.Stride+j] = betaLast
 			}
-			if full {
+			// Check convergence after every step once there are more
+			// than K vectors (a small dense eigenproblem, cheap against an
+			// application), unless a random vector ever entered: then only
+			// at full basis, where the repeated-copies rule below applies.
+			if full || (j > k && !everInjected) {
 				break
 			}
 		}
@@ -264,7 +270,7 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 				injected = false
 			}
 		}
-		if allConv || full || applies >= maxApplies || j < m {
+		if allConv || full || applies >= maxApplies {
 			out := outputOrder(theta, order[:k], opt.Which)
 			r := &LanczosResult{
 				Values:    make([]float64, k),
@@ -296,6 +302,10 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 					ErrNoConvergence, nc, k, applies)
 			}
 			return r, nil
+		}
+
+		if j < m {
+			continue // expand further before restarting
 		}
 
 		// Thick restart: keep the wanted Ritz vectors and some more, in

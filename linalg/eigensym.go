@@ -28,9 +28,11 @@ const (
 // eigenvectors (A·Z = Z·diag(values)); otherwise it is nil.
 //
 // Method: blocked Householder reduction to tridiagonal form (the panel
-// through Symv/Gemv, the trailing rank-2k update through Gemm), implicit
-// QL with Wilkinson shifts on the tridiagonal matrix (EigenSymTridiag), and
-// a blocked back-transformation of the eigenvectors through Gemm. The
+// through Symv/Gemv, the trailing rank-2k update through Gemm); for the
+// eigenvalues alone implicit QL with Wilkinson shifts (EigenSymTridiag);
+// with eigenvectors, for n > 48, divide and conquer on the tridiagonal
+// matrix (its merges through Gemm, its leaves by QL), else QL; then a
+// blocked back-transformation of the eigenvectors through Gemm. The
 // matrix is scaled by a power of two first if its entries are near the
 // overflow or underflow thresholds.
 //
@@ -74,12 +76,24 @@ func EigenSym(a *Dense, wantVectors bool) (values []float64, vectors *Dense, err
 	e := make([]float64, n)
 	tau := make([]float64, n)
 	sytrdLower(w, d, e, tau)
-	var zt *Dense
-	if wantVectors {
-		zt = NewDense(n, n)
-	}
-	if err := EigenSymTridiag(d, e[:n-1], zt); err != nil {
-		return nil, nil, err
+	var z *Dense
+	switch {
+	case !wantVectors:
+		if err := EigenSymTridiag(d, e[:n-1], nil); err != nil {
+			return nil, nil, err
+		}
+	case n > dcLeaf:
+		// Divide and conquer: the eigenvectors through Gemm merges.
+		z = NewDense(n, n)
+		if err := tridiagDC(d, e[:n-1], z); err != nil {
+			return nil, nil, err
+		}
+	default:
+		zt := NewDense(n, n)
+		if err := EigenSymTridiag(d, e[:n-1], zt); err != nil {
+			return nil, nil, err
+		}
+		z = zt.T()
 	}
 	if scale != 0 {
 		for i := range d {
@@ -89,7 +103,6 @@ func EigenSym(a *Dense, wantVectors bool) (values []float64, vectors *Dense, err
 	if !wantVectors {
 		return d, nil, nil
 	}
-	z := zt.T()
 	ormtrLower(w, tau, z)
 	return d, z, nil
 }

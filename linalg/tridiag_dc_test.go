@@ -64,6 +64,22 @@ func TestTridiagDC(t *testing.T) {
 					}
 				}
 			},
+			"mixed": func(d, e []float64) { // off-diagonals over 12 decades
+				for i := range d {
+					d[i] = float64(rng.IntN(4))
+				}
+				for i := range e {
+					e[i] = rng.NormFloat64() * math.Pow(10, -12*rng.Float64())
+				}
+			},
+			"nearrep": func(d, e []float64) { // clusters of nearly equal poles
+				for i := range d {
+					d[i] = float64(i%3) + 1e-13*rng.NormFloat64()
+				}
+				for i := range e {
+					e[i] = 1e-7 * rng.NormFloat64()
+				}
+			},
 			"constant": func(d, e []float64) {
 				for i := range d {
 					d[i] = 3

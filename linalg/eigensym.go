@@ -30,7 +30,7 @@ const (
 // Method: blocked Householder reduction to tridiagonal form (the panel
 // through Symv/Gemv, the trailing rank-2k update through Gemm); for the
 // eigenvalues alone implicit QL with Wilkinson shifts (EigenSymTridiag);
-// with eigenvectors, for n > 48, divide and conquer on the tridiagonal
+// with eigenvectors, for n > 96, divide and conquer on the tridiagonal
 // matrix (its merges through Gemm, its leaves by QL), else QL; then a
 // blocked back-transformation of the eigenvectors through Gemm. The
 // matrix is scaled by a power of two first if its entries are near the
@@ -82,7 +82,7 @@ func EigenSym(a *Dense, wantVectors bool) (values []float64, vectors *Dense, err
 		if err := EigenSymTridiag(d, e[:n-1], nil); err != nil {
 			return nil, nil, err
 		}
-	case n > dcLeaf:
+	case n > 2*dcLeaf:
 		// Divide and conquer: the eigenvectors through Gemm merges.
 		z = NewDense(n, n)
 		if err := tridiagDC(d, e[:n-1], z); err != nil {

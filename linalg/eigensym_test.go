@@ -14,7 +14,7 @@ import (
 // crossover, several panels and strips, and the back-transform block.
 func eigSizes(t *testing.T) []int {
 	if testing.Short() {
-		return []int{0, 1, 2, 3, 5, 17, 65, 70}
+		return []int{0, 1, 2, 3, 5, 17, 65, 98}
 	}
 	return []int{0, 1, 2, 3, 4, 5, 17, 33, 64, 65, 97, 130, 200}
 }

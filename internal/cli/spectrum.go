@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/csv"
@@ -10,26 +10,46 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/linalg"
 )
 
 // spectrumMatrixReaders maps a lower-case file extension to the reader of a
-// square matrix in that format. Hook: the NPY reader of package data
-// registers here as ".npy" once it exists, e.g.
-//
-//	spectrumMatrixReaders[".npy"] = func(r io.Reader) (*linalg.Dense, error) { … data.ReadNPY … }
+// square matrix in that format.
 var spectrumMatrixReaders = map[string]func(r io.Reader) (*linalg.Dense, error){
 	".csv": spectrumReadCSV,
+	".npy": spectrumReadNPY,
+}
+
+// spectrumReadNPY reads a 2-D float64, float32 or uint8 NPY array (C order).
+func spectrumReadNPY(r io.Reader) (*linalg.Dense, error) {
+	a, err := data.ReadNPY(r, "NPY")
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Shape) != 2 {
+		return nil, fmt.Errorf("NPY array has shape %v, want a 2-D matrix", a.Shape)
+	}
+	return linalg.NewDenseData(a.Shape[0], a.Shape[1], a.Data), nil
+}
+
+func init() {
+	register(&Command{
+		Name:    "spectrum",
+		Summary: "top/bottom eigenpairs (Lanczos), trace (Hutch++) and spectral density (SLQ) of a symmetric matrix",
+		Run:     func(env *Env, args []string) int { return runSpectrum(args, env.Stdout, env.Stderr) },
+	})
 }
 
 const spectrumUsage = `usage: noisegeom spectrum --matrix FILE [flags]
 
 Eigenpairs at the ends of the spectrum of a symmetric matrix by thick-restart
 Lanczos, optionally its trace (Hutch++) and spectral density (stochastic
-Lanczos quadrature). FILE is CSV (one matrix row per line, no header).
+Lanczos quadrature). FILE is CSV (one matrix row per line, no header) or NPY (2-D, C order).
 
 Flags:
 `
@@ -275,6 +295,7 @@ func spectrumReadMatrix(path string) (*linalg.Dense, error) {
 		for e := range spectrumMatrixReaders {
 			exts = append(exts, e)
 		}
+		sort.Strings(exts)
 		return nil, fmt.Errorf("%s: unsupported matrix format %q (supported: %s)", path, ext, strings.Join(exts, ", "))
 	}
 	f, err := os.Open(path)

@@ -18,7 +18,6 @@ var (
 	ErrEmpty       = errors.New("empty data set")
 	ErrNotFound    = errors.New("dataset not found")
 	ErrSpec        = errors.New("invalid specification")
-	ErrNoConverge  = errors.New("no convergence")
 )
 
 // FileError is a failure tied to one file (or stream name).

@@ -2,6 +2,7 @@ package data
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 
@@ -54,7 +55,6 @@ type Summarizer struct {
 	ysq    []float64
 	yshift []float64
 	topK   int
-	seed   uint64
 }
 
 // NewSummarizer prepares a summary of d-feature inputs with k target
@@ -176,9 +176,13 @@ func (z *Summarizer) Finish() (*Summary, error) {
 		}
 		ss := &SpectrumSummary{Trace: tr, Frobenius: math.Sqrt(f2)}
 		if f2 > 0 {
-			vals, _, err := TopEigenSym(c, z.topK, z.seed, 1e-8, 5000)
+			all, _, err := linalg.EigenSym(c, false)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("sample covariance spectrum: %w", err)
+			}
+			vals := make([]float64, min(z.topK, d))
+			for r := range vals {
+				vals[r] = all[d-1-r]
 			}
 			ss.Top = vals
 			ss.EffDimF = tr * tr / f2

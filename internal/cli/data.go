@@ -77,7 +77,7 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.teacher, "teacher", "none", "synthetic: none, linear, or twolayer:WIDTH[:ACT] (tanh, relu, leakyrelu, sigmoid, softplus, identity)")
 	fs.IntVar(&f.outputs, "outputs", 1, "synthetic: number of teacher outputs K")
 	fs.Float64Var(&f.noise, "noise", 0, "synthetic: standard deviation of Gaussian label noise")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed for synthetic data, subsamples and PCA")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed for synthetic data and subsamples")
 	fs.StringVar(&f.classes, "classes", "", "keep only these classes, relabelled in order (e.g. 0,6)")
 	fs.IntVar(&f.subsample, "subsample", 0, "keep a seeded random subsample of this many samples")
 	fs.StringVar(&f.scale, "scale", "none", "input scaling: none, unit ([0,1]) or standard (per-feature z-score)")
@@ -280,7 +280,7 @@ func finish(f *dataFlags, ds *data.Dataset, classes []int, stdout io.Writer) err
 		return err
 	}
 	if f.pca > 0 {
-		if _, err := data.ProjectPCA(ds, f.pca, data.PCAOptions{Seed: f.seed}); err != nil {
+		if _, err := data.ProjectPCA(ds, f.pca, data.PCAOptions{}); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -60,3 +61,5 @@ func problems(t testing.TB) []problem {
 
 // close reports |a−b| ≤ tol.
 func closeTo(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

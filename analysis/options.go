@@ -11,7 +11,8 @@ import (
 
 // Options configures FromObjective. Zero fields take the stated defaults.
 type Options struct {
-	// Path is PathGram (default), PathDense or PathMatrixFree.
+	// Path is PathAuto (default: see ChoosePath), PathGram, PathDense or
+	// PathMatrixFree.
 	Path string
 	// TopK is the number of top eigen-directions of G (default 10, capped
 	// at the rank available).
@@ -41,7 +42,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.Path == "" {
-		o.Path = PathGram
+		o.Path = PathAuto
 	}
 	if o.TopK <= 0 {
 		o.TopK = 10
@@ -71,6 +72,18 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("%w: loss %q (only the square loss)", ErrUnsupported, obj.Loss.Name())
 	}
 	opt = opt.withDefaults()
+	var note string
+	if opt.Path == PathAuto {
+		opt.Path, note = ChoosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), opt)
+	}
+	res, err := run(obj, opt)
+	if res != nil && note != "" {
+		res.Notes = append([]string{note}, res.Notes...)
+	}
+	return res, err
+}
+
+func run(obj *models.Objective, opt Options) (*Result, error) {
 	switch opt.Path {
 	case PathGram:
 		return gramPath(obj, opt)
@@ -183,4 +196,38 @@ func (s *state) hessianTraces(in *Ingredients) {
 	}
 	s.obj.HessianVec(hv, s.grad)
 	in.HKnown, in.TrH, in.TrSigmaH = true, trH, ts1h-linalg.Dot(s.grad, hv)
+}
+
+// PathAuto lets ChoosePath pick the path.
+const PathAuto = "auto"
+
+// ChoosePath picks the path for n samples, K outputs and p parameters by
+// estimated flops among those whose matrices fit opt.MemoryBudget:
+// dense needs (nK·p + n·p + 3p²)·8 bytes and about nK·p² + 4p³ flops
+// (Syrk, EigenSym); Gram needs (nK)²·8 bytes plus its Jacobian blocks and
+// about (nK)²·p flops plus 4(nK)³ for the full eigen-decomposition (or a
+// Lanczos run when nK > FullEigenMax). When neither fits, the matrix-free
+// path. It returns the path and a sentence saying why.
+func ChoosePath(n, K, p int, opt Options) (string, string) {
+	opt = opt.withDefaults()
+	nK := float64(n * K)
+	fp := float64(p)
+	budget := float64(opt.MemoryBudget)
+	denseMem := (nK*fp + float64(n)*fp + 3*fp*fp) * 8
+	gramMem := nK * nK * 8
+	denseCost := nK*fp*fp + 4*fp*fp*fp
+	gramCost := nK * nK * fp
+	if n*K <= opt.FullEigenMax {
+		gramCost += 4 * nK * nK * nK
+	} else {
+		gramCost += nK * nK * float64(30*opt.TopK)
+	}
+	denseOK, gramOK := denseMem <= budget, gramMem <= budget
+	switch {
+	case denseOK && (!gramOK || denseCost <= gramCost):
+		return PathDense, fmt.Sprintf("auto: dense path (p = %d, about %.2g flops, %.3g MB; Gram %.2g flops)", p, denseCost, denseMem/1e6, gramCost)
+	case gramOK:
+		return PathGram, fmt.Sprintf("auto: Gram path (nK = %d, about %.2g flops, K %.3g MB)", n*K, gramCost, gramMem/1e6)
+	}
+	return PathMatrixFree, fmt.Sprintf("auto: matrix-free path (dense %.3g MB and Gram %.3g MB exceed the budget %.3g MB)", denseMem/1e6, gramMem/1e6, budget/1e6)
 }

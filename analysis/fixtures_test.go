@@ -63,3 +63,5 @@ func problems(t testing.TB) []problem {
 func closeTo(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func newRng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 77)) }

@@ -144,8 +144,18 @@ func gramDirection(kind string, rank int, kappa float64, a []float64, r *linalg.
 // gramPath computes the Result through K.
 func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 	s := newState(obj)
-	gram, blocks := Gram(obj, opt.MemoryBudget)
+	var gram *linalg.Dense
+	blocks := 0
+	net, isNet := obj.Model.(*models.Network)
+	if isNet && !opt.Unstructured {
+		gram = NetworkGram(net, obj.X)
+	} else {
+		gram, blocks = Gram(obj, opt.MemoryBudget)
+	}
 	res := &Result{Path: PathGram, Ingredients: GramMetrics(gram, s.r, s.p)}
+	if isNet && !opt.Unstructured {
+		res.Notes = append(res.Notes, "K assembled layer by layer from (AAᵀ)⊙(ΔΔᵀ)")
+	}
 	if blocks > 1 {
 		res.Notes = append(res.Notes, fmt.Sprintf("Jacobian processed in %d parameter blocks (memory budget %d bytes)", blocks, opt.MemoryBudget))
 	}

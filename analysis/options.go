@@ -34,6 +34,10 @@ type Options struct {
 	// Hessian also computes Tr H and Tr(ΣH): p Hessian-vector products
 	// plus n (Gram and matrix-free paths) or p (dense path) more.
 	Hessian bool
+	// Unstructured makes the Gram path use Syrk on Jacobian blocks even for
+	// a models.Network, whose K is otherwise assembled layer by layer
+	// (NetworkGram).
+	Unstructured bool
 	// Probes (matrix-free path): 0 computes the traces exactly with p
 	// operator applications each; > 0 estimates them with this many
 	// Gaussian probes and reports a standard error.

@@ -115,6 +115,7 @@ func TestPathsAgree(t *testing.T) {
 			// Blocked Gram (tiny budget: several parameter blocks).
 			o := opt
 			o.MemoryBudget = int64(16 * n * K * 2)
+			o.Unstructured = true
 			rb, err := FromObjective(pr.obj, o)
 			if err != nil {
 				t.Fatal(err)
@@ -215,4 +216,55 @@ func eigenGap(vals []float64, lam float64) float64 {
 		gap = min(gap, dv)
 	}
 	return gap
+}
+
+// TestNetworkGram compares the layer-structured K with Syrk on the
+// explicit Jacobian, entry by entry, for networks with frozen layers,
+// biases, several trainable layers and several outputs.
+func TestNetworkGram(t *testing.T) {
+	rng := newRng(17)
+	nets := map[string]*models.Network{
+		"twolayer frozen second": models.NewNetwork([]models.Layer{
+			{In: 5, Out: 7, Act: models.Tanh, Bias: true},
+			{In: 7, Out: 1, Frozen: true, Scale: 0.4, Init: models.InitSigns}}),
+		"random features":    models.NewRandomFeatures(6, 9, models.Softplus, 3),
+		"mlp K=3 two hidden": models.NewMLP([]int{4, 6, 5, 3}, models.Sigmoid),
+		"deep linear":        models.NewDeepLinear(5, []int{4, 3}),
+		"twolayer relu both": models.NewTwoLayer(models.TwoLayerConfig{D: 3, M: 8, Act: models.ReLU, Bias: true, TrainSecond: true}),
+	}
+	for name, net := range nets {
+		t.Run(name, func(t *testing.T) {
+			net.Init(5)
+			perturb(rng, net.Params(), 0.2)
+			n := 300 // more than one panel
+			x := randDense(rng, n, net.InputDim(), 1)
+			obj := models.NewObjective(net, models.Square{}, x, linalg.NewDense(n, net.NumOutputs()))
+			got := NetworkGram(net, x)
+			want, _ := Gram(obj, 1<<40)
+			// Each entry is a dot product of two Jacobian rows:
+			// |error| ≤ c·p·ε·‖J_a‖‖J_b‖ ≤ c·p·ε·max diag.
+			var dmax float64
+			for i := 0; i < want.Rows; i++ {
+				dmax = max(dmax, want.At(i, i))
+			}
+			tol := 16 * float64(net.NumParams()+net.InputDim()) * eps * dmax
+			for i := 0; i < want.Rows; i++ {
+				for j := 0; j < want.Cols; j++ {
+					if !closeTo(got.At(i, j), want.At(i, j), tol) {
+						t.Fatalf("K[%d,%d] = %.17g, Syrk on J %.17g (tol %.3g)", i, j, got.At(i, j), want.At(i, j), tol)
+					}
+				}
+				if got.At(i, i) < 0 {
+					t.Fatalf("K[%d,%d] < 0", i, i)
+				}
+			}
+			for i := 0; i < got.Rows; i++ {
+				for j := 0; j < i; j++ {
+					if got.At(i, j) != got.At(j, i) {
+						t.Fatalf("K not symmetric at %d,%d", i, j)
+					}
+				}
+			}
+		})
+	}
 }

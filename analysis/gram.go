@@ -202,7 +202,7 @@ func gramEigen(res *Result, gram *linalg.Dense, s *state, opt Options) error {
 		return nil
 	}
 	k := min(opt.TopK, nK)
-	lr, err := linalg.Lanczos(linalg.NewDenseOperator(gram), linalg.LanczosOptions{K: k, Seed: opt.Seed})
+	lr, err := linalg.Lanczos(symOperator{gram}, linalg.LanczosOptions{K: k, Seed: opt.Seed})
 	if err != nil {
 		return fmt.Errorf("analysis: Lanczos on K: %w", err)
 	}

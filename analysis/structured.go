@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
 )
@@ -91,6 +94,8 @@ func NetworkGram(net *models.Network, x *linalg.Dense) *linalg.Dense {
 		}
 	}
 	// Assemble the lower triangle by row panels of samples.
+	buf1 := make([]float64, structuredPanel*n)
+	buf2 := make([]float64, structuredPanel*K*nK)
 	for i0 := 0; i0 < n; i0 += structuredPanel {
 		i1 := min(i0+structuredPanel, n)
 		for l := first; l < L; l++ {
@@ -99,7 +104,7 @@ func NetworkGram(net *models.Network, x *linalg.Dense) *linalg.Dense {
 			}
 			c2 := scaleOf(layers[l]) * scaleOf(layers[l])
 			in := inputs[l]
-			t1 := linalg.NewDense(i1-i0, i1)
+			t1 := linalg.NewDenseData(i1-i0, i1, buf1[:(i1-i0)*i1])
 			if layers[l].Bias {
 				for i := range t1.Data {
 					t1.Data[i] = 1
@@ -108,7 +113,7 @@ func NetworkGram(net *models.Network, x *linalg.Dense) *linalg.Dense {
 			} else {
 				linalg.Gemm(linalg.NoTrans, linalg.T, 1, in.RowsView(i0, i1), in.RowsView(0, i1), 0, t1)
 			}
-			t2 := linalg.NewDense((i1-i0)*K, i1*K)
+			t2 := linalg.NewDenseData((i1-i0)*K, i1*K, buf2[:(i1-i0)*K*i1*K])
 			dl := deltas[l]
 			linalg.Gemm(linalg.NoTrans, linalg.T, c2, dl.RowsView(i0*K, i1*K), dl.RowsView(0, i1*K), 0, t2)
 			for i := i0; i < i1; i++ {
@@ -131,19 +136,30 @@ func NetworkGram(net *models.Network, x *linalg.Dense) *linalg.Dense {
 }
 
 // mirrorLower copies the strict lower triangle of the square a onto its
-// upper triangle, by tiles so both sides stay in cache.
+// upper triangle, by tiles so both sides stay in cache, on GOMAXPROCS
+// goroutines (tile rows dealt round-robin).
 func mirrorLower(a *linalg.Dense) {
-	const tile = 64
+	const tile = 32
 	n, ld := a.Rows, a.Stride
-	for r0 := 0; r0 < n; r0 += tile {
-		for c0 := r0; c0 < n; c0 += tile {
-			for r := r0; r < min(r0+tile, n); r++ {
-				for c := max(c0, r+1); c < min(c0+tile, n); c++ {
-					a.Data[r*ld+c] = a.Data[c*ld+r]
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for r0 := w * tile; r0 < n; r0 += workers * tile {
+				for c0 := r0; c0 < n; c0 += tile {
+					for c := c0; c < min(c0+tile, n); c++ {
+						src := a.Data[c*ld+r0 : c*ld+min(r0+tile, c)]
+						for k, v := range src {
+							a.Data[(r0+k)*ld+c] = v
+						}
+					}
 				}
 			}
-		}
+		}(w)
 	}
+	wg.Wait()
 }
 
 func scaleOf(ly models.Layer) float64 {

@@ -82,7 +82,7 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-const reasonL0 = "L = 0 (interpolating point): 2L is a zero denominator"
+const reasonL0 = "L = 0: interpolating point"
 
 // finish derives the metrics from the ingredients.
 func (r *Result) finish() {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -52,10 +51,10 @@ Exit codes: 0 success, 1 failure (e.g. data not found), 2 usage error.`
 
 type alignFlags struct {
 	model, data, dataDir, spectrum, activation, at, path, classes, targets, out string
-	n, d, width, batch, k, flat, random, probes                                int
-	noise, memoryMB                                                            float64
-	seed                                                                       uint64
-	rotate, replacement, jsonOut, hessian, bias                                bool
+	n, d, width, batch, k, flat, random, probes                                 int
+	noise, memoryMB                                                             float64
+	seed                                                                        uint64
+	rotate, replacement, jsonOut, hessian, bias                                 bool
 }
 
 // alignUsageError marks a bad combination of flags (exit 2).
@@ -398,6 +397,14 @@ func loadFashion(f *alignFlags) (*data.Dataset, error) {
 	return ds, nil
 }
 
+// fm formats a metric with 6 significant digits or as undefined (reason).
+func fm(m analysis.Metric) string {
+	if !m.Defined {
+		return "undefined (" + m.Reason + ")"
+	}
+	return strconv.FormatFloat(m.Value, 'g', 6, 64)
+}
+
 // writeAlign prints the result for people.
 func writeAlign(w io.Writer, o *alignOutput) error {
 	var b strings.Builder
@@ -407,28 +414,26 @@ func writeAlign(w io.Writer, o *alignOutput) error {
 		fmt.Fprintf(&b, "  note: %s\n", note)
 	}
 	fmt.Fprintf(&b, "loss        %.6g\n", r.Loss)
-	fmt.Fprintf(&b, "mu          %v\n", r.Mu)
-	fmt.Fprintf(&b, "mu_c        %v\n", r.MuC)
-	fmt.Fprintf(&b, "mu_iso      %v\n", r.MuIso)
-	fmt.Fprintf(&b, "mu/mu_iso   %v\n", r.MuOverIso)
-	fmt.Fprintf(&b, "escape_gn   %v   (Tr(ΣG) over its isotropic value)\n", r.EscapeGN)
+	fmt.Fprintf(&b, "mu          %s\n", fm(r.Mu))
+	fmt.Fprintf(&b, "mu_c        %s\n", fm(r.MuC))
+	fmt.Fprintf(&b, "mu_iso      %s\n", fm(r.MuIso))
+	fmt.Fprintf(&b, "mu/mu_iso   %s\n", fm(r.MuOverIso))
+	fmt.Fprintf(&b, "escape_gn   %s   (Tr(ΣG) over its isotropic value)\n", fm(r.EscapeGN))
 	if r.HKnown {
-		fmt.Fprintf(&b, "escape_h    %v   (Tr(ΣH) = %.6g, Tr H = %.6g)\n", r.EscapeH, r.TrSigmaH, r.TrH)
+		fmt.Fprintf(&b, "escape_h    %s   (Tr(ΣH) = %.6g, Tr H = %.6g)\n", fm(r.EscapeH), r.TrSigmaH, r.TrH)
 	}
 	fmt.Fprintf(&b, "ingredients Tr G=%.6g ‖G‖_F²=%.6g Tr Σ₁=%.6g Tr Σ=%.6g Tr(Σ₁G)=%.6g Tr(ΣG)=%.6g\n",
 		r.TrG, r.FrobG2, r.TrSigma1, r.TrSigma, r.TrSigma1G, r.TrSigmaG)
-	fmt.Fprintf(&b, "thresholds  GD 2/λmax = %v, SGD √(B/μ)/‖G‖_F = %v (B=%d, batch factor %.4g)\n",
-		o.Thresholds.GD, o.Thresholds.SGD, o.Thresholds.Batch, o.BatchFactor)
+	fmt.Fprintf(&b, "thresholds  GD 2/λmax = %s, SGD √(B/μ)/‖G‖_F = %s (B=%d, batch factor %.4g)\n",
+		fm(o.Thresholds.GD), fm(o.Thresholds.SGD), o.Thresholds.Batch, o.BatchFactor)
 	if t := o.Theory; t != nil {
-		fmt.Fprintf(&b, "theory      mu=%v mu_c=%v mu_iso=%v loss=%.6g, GD %v, SGD %v\n",
-			t.Mu, t.MuC, t.MuIso, t.Loss, t.Thresholds.GD, t.Thresholds.SGD)
+		fmt.Fprintf(&b, "theory      mu=%s mu_c=%s mu_iso=%s loss=%.6g, GD %s, SGD %s\n",
+			fm(t.Mu), fm(t.MuC), fm(t.MuIso), t.Loss, fm(t.Thresholds.GD), fm(t.Thresholds.SGD))
 	}
 	fmt.Fprintf(&b, "%-7s %3s %14s %12s\n", "kind", "k", "lambda", "g")
 	for _, d := range r.Directional {
-		fmt.Fprintf(&b, "%-7s %3d %14.6g %12v\n", d.Kind, d.K, d.Lambda, d.G)
+		fmt.Fprintf(&b, "%-7s %3d %14.6g %12v\n", d.Kind, d.K, d.Lambda, fm(d.G))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-
-var _ = os.Stdout

@@ -79,6 +79,20 @@ func densePath(obj *models.Objective, opt Options) (*Result, error) {
 	for t := 0; t < min(opt.Flat, rank); t++ {
 		add("flat", t+1, p-rank+t)
 	}
+	if opt.Angles > 0 && rank > 0 {
+		k := min(opt.Angles, rank)
+		svals, svecs, err := linalg.EigenSym(m.Sigma, true)
+		if err != nil {
+			return res, fmt.Errorf("analysis: eigen-decomposition of Σ: %w", err)
+		}
+		gu, su := linalg.NewDense(k, p), linalg.NewDense(k, p)
+		for t := 0; t < k; t++ {
+			vecs.Col(gu.Row(t), p-1-t)
+			svecs.Col(su.Row(t), p-1-t)
+			res.SigmaEigenvalues = append(res.SigmaEigenvalues, svals[p-1-t])
+		}
+		res.Angles = PrincipalAngles(su, gu)
+	}
 	if opt.Random > 0 {
 		v := randomDirections(p, opt.Random, opt.Seed)
 		for j := 0; j < opt.Random; j++ {

@@ -173,11 +173,15 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// gramEigen adds the eigenvalues of G and the eigen-direction alignments.
+// gramEigen adds the eigenvalues of G and the eigen-direction alignments
+// and, when opt.Angles > 0, the principal angles between the top
+// eigenspaces of Σ and G (G's eigenvectors formed as u = Jᵀa/√κ).
 func gramEigen(res *Result, gram *linalg.Dense, s *state, opt Options) error {
 	nK := gram.Rows
 	fn := float64(s.n)
 	a := make([]float64, nK)
+	var topA [][]float64 // unit eigenvectors of K, largest first
+	var topKappa []float64
 	if nK <= opt.FullEigenMax {
 		vals, vecs, err := linalg.EigenSym(gram, true)
 		if err != nil {
@@ -189,30 +193,46 @@ func gramEigen(res *Result, gram *linalg.Dense, s *state, opt Options) error {
 			res.Eigenvalues = append(res.Eigenvalues, vals[i]/fn)
 			rank++
 		}
-		for t := 0; t < min(opt.TopK, rank); t++ {
+		for t := 0; t < min(max(opt.TopK, opt.Angles), rank); t++ {
 			c := nK - 1 - t
-			vecs.Col(a, c)
-			res.Directional = append(res.Directional, gramDirection("top", t+1, vals[c], a, s.r, s.twoL))
+			topA = append(topA, vecs.Col(make([]float64, nK), c))
+			topKappa = append(topKappa, vals[c])
 		}
 		for t := 0; t < min(opt.Flat, rank); t++ {
 			c := nK - rank + t
 			vecs.Col(a, c)
 			res.Directional = append(res.Directional, gramDirection("flat", t+1, vals[c], a, s.r, s.twoL))
 		}
-		return nil
-	}
-	k := min(opt.TopK, nK)
-	lr, err := linalg.Lanczos(symOperator{gram}, linalg.LanczosOptions{K: k, Seed: opt.Seed})
-	if err != nil {
-		return fmt.Errorf("analysis: Lanczos on K: %w", err)
-	}
-	for t, kappa := range lr.Values {
-		if kappa <= rankTol(lr.Values[0], nK, s.p) {
-			break
+	} else {
+		k := min(max(opt.TopK, opt.Angles), nK)
+		lr, err := linalg.Lanczos(symOperator{gram}, linalg.LanczosOptions{K: k, Seed: opt.Seed})
+		if err != nil {
+			return fmt.Errorf("analysis: Lanczos on K: %w", err)
 		}
-		res.Eigenvalues = append(res.Eigenvalues, kappa/fn)
-		res.Directional = append(res.Directional, gramDirection("top", t+1, kappa, lr.Vectors.Row(t), s.r, s.twoL))
+		for t, kappa := range lr.Values {
+			if kappa <= rankTol(lr.Values[0], nK, s.p) {
+				break
+			}
+			res.Eigenvalues = append(res.Eigenvalues, kappa/fn)
+			topA = append(topA, lr.Vectors.Row(t))
+			topKappa = append(topKappa, kappa)
+		}
+		res.Notes = append(res.Notes, fmt.Sprintf("nK = %d > %d: top %d eigenpairs of K by Lanczos, flattest directions not computed", nK, opt.FullEigenMax, k))
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("nK = %d > %d: top %d eigenpairs of K by Lanczos, flattest directions not computed", nK, opt.FullEigenMax, k))
+	var top []Directional
+	for t := 0; t < min(opt.TopK, len(topA)); t++ {
+		top = append(top, gramDirection("top", t+1, topKappa[t], topA[t], s.r, s.twoL))
+	}
+	res.Directional = append(top, res.Directional...)
+	if opt.Angles > 0 && len(topA) > 0 {
+		k := min(opt.Angles, len(topA))
+		u := linalg.NewDense(k, s.p)
+		for t := 0; t < k; t++ {
+			cot := linalg.NewDenseData(s.n, s.k, topA[t])
+			s.obj.VJP(u.Row(t), cot)
+			linalg.Scal(1/math.Sqrt(topKappa[t]), u.Row(t))
+		}
+		return subspaceAngles(res, s.obj, u, k, opt.Seed)
+	}
 	return nil
 }

@@ -101,6 +101,15 @@ func matrixFreePath(obj *models.Objective, opt Options) (*Result, error) {
 		res.Directional = append(res.Directional, directional("top", t+1, vGv, vS1v, vg, s.twoL))
 	}
 	res.Notes = append(res.Notes, "matrix-free path: flattest directions not computed")
+	if opt.Angles > 0 && len(res.Eigenvalues) > 0 {
+		gv, _, err := topVectors(GaussNewton{obj}, min(opt.Angles, len(res.Eigenvalues)), opt.Seed)
+		if err != nil {
+			return res, fmt.Errorf("analysis: Lanczos on G: %w", err)
+		}
+		if err := subspaceAngles(res, obj, gv, gv.Rows, opt.Seed); err != nil {
+			return res, err
+		}
+	}
 	s.addRandom(res, opt)
 	return res, nil
 }

@@ -34,6 +34,10 @@ type Options struct {
 	// Hessian also computes Tr H and Tr(ΣH): p Hessian-vector products
 	// plus n (Gram and matrix-free paths) or p (dense path) more.
 	Hessian bool
+	// Angles > 0 computes the principal angles between the top-Angles
+	// eigenspaces of Σ and G (Lanczos on the Σ operator; on the Gram path
+	// the eigenvectors of G are formed as Jᵀa/√κ by Angles VJPs).
+	Angles int
 	// Unstructured makes the Gram path use Syrk on Jacobian blocks even for
 	// a models.Network, whose K is otherwise assembled layer by layer
 	// (NetworkGram).

@@ -78,6 +78,11 @@ type Result struct {
 	Eigenvalues []float64 `json:"eigenvalues"`
 	// Directional alignments: top-k, flattest nonzero, random.
 	Directional []Directional `json:"directional"`
+	// Angles are the principal angles (radians, ascending) between the
+	// top-k eigenspaces of Σ and of G, k = Options.Angles;
+	// SigmaEigenvalues the top-k eigenvalues of Σ (largest first).
+	Angles           []float64 `json:"angles,omitempty"`
+	SigmaEigenvalues []float64 `json:"sigma_eigenvalues,omitempty"`
 	// Notes lists what was skipped or estimated, in words.
 	Notes []string `json:"notes,omitempty"`
 }

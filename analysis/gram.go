@@ -62,6 +62,14 @@ func Gram(obj *models.Objective, budget int64) (*linalg.Dense, int) {
 //
 // For K = 1 these are the formulas of PAPER.md §2.
 func GramMetrics(gram, r *linalg.Dense, p int) Ingredients {
+	return gramMetricsWeighted(gram, r, p, nil)
+}
+
+// gramMetricsWeighted is GramMetrics for the data set in which sample i
+// appears c[i] times (c[i] ≥ 0 integers for a bootstrap resample; nil
+// means once each): every sum over samples is weighted by c, n becomes
+// Σc.
+func gramMetricsWeighted(gram, r *linalg.Dense, p int, c []float64) Ingredients {
 	n, K := r.Rows, r.Cols
 	nK := n * K
 	if gram.Rows != nK || gram.Cols != nK {
@@ -72,36 +80,68 @@ func GramMetrics(gram, r *linalg.Dense, p int) Ingredients {
 		return in
 	}
 	rf := flat(r)
+	fn := float64(n)
+	// cw: weights per row of K; rc = c⊙r.
+	var cw, rc []float64
+	if c != nil {
+		cw, rc = make([]float64, nK), make([]float64, nK)
+		fn = 0
+		for i, ci := range c {
+			fn += ci
+			for k := 0; k < K; k++ {
+				cw[i*K+k] = ci
+				rc[i*K+k] = ci * rf[i*K+k]
+			}
+		}
+		in.N = int(fn)
+	} else {
+		rc = rf
+	}
+	wdot := func(x, y []float64) float64 {
+		if cw == nil {
+			return linalg.Dot(x, y)
+		}
+		var s float64
+		for j, v := range x {
+			s += cw[j] * v * y[j]
+		}
+		return s
+	}
 	var sumR2, trK, frob, trS1, ts1g float64
 	w := make([]float64, nK)
 	for i := 0; i < n; i++ {
+		ci := 1.0
+		if c != nil {
+			if ci = c[i]; ci == 0 {
+				continue
+			}
+		}
 		ri := rf[i*K : (i+1)*K]
 		clear(w)
 		for k, rik := range ri {
 			row := gram.Row(i*K + k)
-			trK += row[i*K+k]
-			frob += linalg.Dot(row, row)
+			trK += ci * row[i*K+k]
+			frob += ci * wdot(row, row)
 			if rik != 0 {
 				linalg.Axpy(rik, row, w)
 			}
-			sumR2 += rik * rik
+			sumR2 += ci * rik * rik
 		}
 		// r_iᵀ K_ii r_i = Σ_k r_ik w_(i,k).
-		trS1 += linalg.Dot(ri, w[i*K:(i+1)*K])
-		ts1g += linalg.Dot(w, w)
+		trS1 += ci * linalg.Dot(ri, w[i*K:(i+1)*K])
+		ts1g += ci * wdot(w, w)
 	}
 	kr := make([]float64, nK)
-	linalg.Gemv(linalg.NoTrans, 1, gram, rf, 0, kr)
-	fn := float64(n)
+	linalg.Gemv(linalg.NoTrans, 1, gram, rc, 0, kr)
 	in.TwoL = sumR2 / fn
 	in.Loss = in.TwoL / 2
 	in.TrG = trK / fn
 	in.FrobG2 = frob / (fn * fn)
 	in.TrSigma1 = trS1 / fn
-	in.GradNorm2 = linalg.Dot(rf, kr) / (fn * fn)
+	in.GradNorm2 = linalg.Dot(rc, kr) / (fn * fn)
 	in.TrSigma = in.TrSigma1 - in.GradNorm2
 	in.TrSigma1G = ts1g / (fn * fn)
-	in.GradGGrad = linalg.Dot(kr, kr) / (fn * fn * fn)
+	in.GradGGrad = wdot(kr, kr) / (fn * fn * fn)
 	in.TrSigmaG = in.TrSigma1G - in.GradGGrad
 	return in
 }
@@ -163,6 +203,9 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 		s.hessianTraces(&res.Ingredients)
 	}
 	res.finish()
+	if opt.Bootstrap > 0 {
+		res.StdErr = bootstrap(gram, s.r, s.p, opt.Bootstrap, opt.Seed)
+	}
 	nK := gram.Rows
 	if nK > 0 && s.p > 0 {
 		if err := gramEigen(res, gram, s, opt); err != nil {

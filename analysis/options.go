@@ -38,6 +38,10 @@ type Options struct {
 	// eigenspaces of Σ and G (Lanczos on the Σ operator; on the Gram path
 	// the eigenvectors of G are formed as Jᵀa/√κ by Angles VJPs).
 	Angles int
+	// Bootstrap > 0 adds standard errors of μ, μ_c, μ_iso and μ/μ_iso from
+	// this many bootstrap resamples of the samples (seeded by Seed), each
+	// evaluated from the same K in O((nK)²). Gram path only.
+	Bootstrap int
 	// Unstructured makes the Gram path use Syrk on Jacobian blocks even for
 	// a models.Network, whose K is otherwise assembled layer by layer
 	// (NetworkGram).
@@ -87,6 +91,9 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	res, err := run(obj, opt)
 	if res != nil && note != "" {
 		res.Notes = append([]string{note}, res.Notes...)
+	}
+	if res != nil && opt.Bootstrap > 0 && opt.Path != PathGram {
+		res.Notes = append(res.Notes, "bootstrap standard errors need the Gram path (--path gram)")
 	}
 	return res, err
 }

@@ -83,6 +83,8 @@ type Result struct {
 	// SigmaEigenvalues the top-k eigenvalues of Σ (largest first).
 	Angles           []float64 `json:"angles,omitempty"`
 	SigmaEigenvalues []float64 `json:"sigma_eigenvalues,omitempty"`
+	// StdErr holds bootstrap standard errors (Options.Bootstrap).
+	StdErr *StdErrors `json:"stderr,omitempty"`
 	// Notes lists what was skipped or estimated, in words.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -138,4 +140,16 @@ func directional(kind string, k int, vGv, vS1v, vGrad, twoL float64) Directional
 // zero eigenvalue of a Gram matrix.
 func rankTol(lmax float64, nK, p int) float64 {
 	return 100 * float64(max(nK, p)) * 0x1p-52 * math.Abs(lmax)
+}
+
+// StdErrors are bootstrap standard errors of the headline metrics: the
+// standard deviation of each metric over resamples of the n samples with
+// replacement (replicates where a metric is undefined are left out of its
+// deviation).
+type StdErrors struct {
+	Replicates int     `json:"replicates"`
+	Mu         float64 `json:"mu"`
+	MuC        float64 `json:"mu_c"`
+	MuIso      float64 `json:"mu_iso"`
+	MuOverIso  float64 `json:"mu_over_iso"`
 }

@@ -15,6 +15,12 @@ import (
 // given spectrum (rotated), a linear teacher and label noise s, and
 // returns the objective at θ = θ* + δ and the population.
 func linearProblem(t testing.TB, spec string, d, n int, noise float64, delta []float64, seed uint64) (*models.Objective, LinearGaussian) {
+	return linearProblemRot(t, spec, d, n, noise, delta, seed, true)
+}
+
+// linearProblemRot is linearProblem with or without the random rotation of
+// S (which depends on the seed).
+func linearProblemRot(t testing.TB, spec string, d, n int, noise float64, delta []float64, seed uint64, rotate bool) (*models.Objective, LinearGaussian) {
 	sp, err := data.ParseSpectrum(spec, d)
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +29,7 @@ func linearProblem(t testing.TB, spec string, d, n int, noise float64, delta []f
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen, err := data.NewGenerator(data.GaussianSpec{N: n, Spectrum: sp, Rotate: true, Seed: seed, Teacher: teacher, Noise: noise})
+	gen, err := data.NewGenerator(data.GaussianSpec{N: n, Spectrum: sp, Rotate: rotate, Seed: seed, Teacher: teacher, Noise: noise})
 	if err != nil {
 		t.Fatal(err)
 	}

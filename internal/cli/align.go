@@ -51,7 +51,7 @@ Exit codes: 0 success, 1 failure (e.g. data not found), 2 usage error.`
 
 type alignFlags struct {
 	model, data, dataDir, spectrum, activation, at, path, classes, targets, out string
-	n, d, width, batch, k, flat, random, probes                                 int
+	n, d, width, batch, k, flat, random, probes, bootstrap, angles              int
 	noise, memoryMB                                                             float64
 	seed                                                                        uint64
 	rotate, replacement, jsonOut, hessian, bias                                 bool
@@ -91,6 +91,8 @@ func runAlign(env *Env, args []string) int {
 	fs.Float64Var(&f.memoryMB, "memory", 1024, "memory budget in MB for the Jacobian blocks and the path choice")
 	fs.BoolVar(&f.hessian, "hessian", false, "also compute Tr H and Tr(ΣH) (n + p Hessian-vector products)")
 	fs.IntVar(&f.probes, "probes", 0, "matrixfree: Gaussian probes for the traces (0: exact, p products)")
+	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap resamples for standard errors of μ, μ_c, μ_iso (Gram path)")
+	fs.IntVar(&f.angles, "angles", 0, "principal angles between the top-k eigenspaces of Σ and G (k = this)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&f.out, "out", "", "also write the JSON to this file")
 	if code, done := parseFlags(env, fs, alignAbout, args); done {
@@ -134,7 +136,11 @@ type alignOutput struct {
 	BatchFactor float64             `json:"batch_factor"`
 	Thresholds  analysis.Thresholds `json:"thresholds"`
 	Theory      *alignTheory        `json:"theory,omitempty"`
-	Seconds     float64             `json:"seconds"`
+	// Critical is the exact SGD critical learning rate of the linear model
+	// on these samples (second-moment recursion), when --model linear and
+	// K = 1 and d ≤ criticalMaxD.
+	Critical *analysis.CriticalRate `json:"sgd_critical,omitempty"`
+	Seconds  float64                `json:"seconds"`
 }
 
 // alignTheory is the population prediction for linear regression on
@@ -148,8 +154,8 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	if f.n < 1 {
 		return nil, alignUsagef("--n must be ≥ 1, got %d", f.n)
 	}
-	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.memoryMB <= 0 {
-		return nil, alignUsagef("--k, --width and --batch must be ≥ 1, --random and --probes ≥ 0, --memory > 0")
+	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.bootstrap < 0 || f.angles < 0 || !(f.memoryMB > 0) {
+		return nil, alignUsagef("--k, --width and --batch must be ≥ 1, --random, --probes, --bootstrap and --angles ≥ 0, --memory > 0")
 	}
 	switch f.path {
 	case "auto", analysis.PathGram, analysis.PathDense, analysis.PathMatrixFree:
@@ -193,8 +199,12 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		if model, err = newAlignModel(f, f.d, outputs, act); err != nil {
 			return nil, err
 		}
-		teacher := model.Clone()
-		initModel(teacher, f.seed+1, true)
+		// The teacher shares the student's frozen weights (second layer,
+		// random features) and draws its trainable ones from seed+1.
+		initModel(model, f.seed, false)
+		teacher, draw := model.Clone(), model.Clone()
+		initModel(draw, f.seed+1, true)
+		copy(teacher.Params(), draw.Params())
 		theta = append([]float64(nil), teacher.Params()...)
 		y = linalg.NewDense(f.n, outputs)
 		teacher.Predict(y, x)
@@ -229,7 +239,7 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 				linalg.Axpy(radius/nrm, v, model.Params())
 			}
 		}
-	} else {
+	} else if f.data != "synthetic" {
 		initModel(model, f.seed, false)
 	}
 	obj := models.NewObjective(model, models.Square{}, x, y)
@@ -244,7 +254,8 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		random = -1
 	}
 	opt := analysis.Options{Path: f.path, TopK: f.k, Flat: flat, Random: random, Seed: f.seed,
-		MemoryBudget: int64(f.memoryMB * 1e6), Hessian: f.hessian, Probes: f.probes}
+		MemoryBudget: int64(f.memoryMB * 1e6), Hessian: f.hessian, Probes: f.probes,
+		Bootstrap: f.bootstrap, Angles: f.angles}
 	if f.path == "auto" {
 		opt.Path = analysis.PathAuto
 	}
@@ -284,9 +295,21 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		out.Theory = &alignTheory{Theory: th,
 			Thresholds: analysis.StabilityThresholds(th.LambdaMax, th.Mu, th.FrobS2, f.batch)}
 	}
+	if f.model == "linear" && outputs == 1 && x.Cols <= criticalMaxD {
+		cr, err := analysis.SGDCriticalRate(x, f.batch, f.replacement)
+		if err == nil {
+			out.Critical = &cr
+		} else {
+			res.Notes = append(res.Notes, "exact SGD critical rate: "+err.Error())
+		}
+	}
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil
 }
+
+// criticalMaxD bounds d for the exact critical rate (Lanczos on
+// d(d+1)/2-dimensional symmetric matrices, n·d² per step).
+const criticalMaxD = 200
 
 // parseAt parses init, teacher or teacher+R.
 func parseAt(s string) (teacher bool, radius float64, err error) {
@@ -429,6 +452,21 @@ func writeAlign(w io.Writer, o *alignOutput) error {
 	if t := o.Theory; t != nil {
 		fmt.Fprintf(&b, "theory      mu=%s mu_c=%s mu_iso=%s loss=%.6g, GD %s, SGD %s\n",
 			fm(t.Mu), fm(t.MuC), fm(t.MuIso), t.Loss, fm(t.Thresholds.GD), fm(t.Thresholds.SGD))
+	}
+	if c := o.Critical; c != nil {
+		fmt.Fprintf(&b, "exact SGD   critical η* = %.6g (B=%d, replacement %v; GD 2/λmax = %.6g; rank %d)\n",
+			c.SGD, c.Batch, c.Replacement, c.GD, c.Rank)
+	}
+	if se := r.StdErr; se != nil {
+		fmt.Fprintf(&b, "bootstrap   %d resamples: SE(mu)=%.3g SE(mu_c)=%.3g SE(mu_iso)=%.3g SE(mu/mu_iso)=%.3g\n",
+			se.Replicates, se.Mu, se.MuC, se.MuIso, se.MuOverIso)
+	}
+	if len(r.Angles) > 0 {
+		fmt.Fprintf(&b, "angles      principal angles (degrees) between top-%d eigenspaces of Σ and G:", len(r.Angles))
+		for _, a := range r.Angles {
+			fmt.Fprintf(&b, " %.3g", a*180/math.Pi)
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "%-7s %3s %14s %12s\n", "kind", "k", "lambda", "g")
 	for _, d := range r.Directional {

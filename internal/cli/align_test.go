@@ -24,7 +24,8 @@ func TestAlignExitCodes(t *testing.T) {
 		stderr []string
 	}{
 		{[]string{"--help"}, 0, []string{"Usage: noisegeom align", "--model", "--data", "--spectrum", "--width",
-			"--activation", "--batch", "--k", "--at", "--seed", "--json", "--out", "--path", "Exit codes"}, nil},
+			"--activation", "--batch", "--k", "--at", "--seed", "--json", "--out", "--path", "--bootstrap", "--angles", "Exit codes"}, nil},
+		{[]string{"--bootstrap", "-1"}, 2, nil, []string{"--bootstrap"}},
 		{[]string{"--n", "0"}, 2, nil, []string{"--n"}},
 		{[]string{"--model", "resnet"}, 2, nil, []string{`"resnet"`}},
 		{[]string{"--data", "imagenet"}, 2, nil, []string{`"imagenet"`}},
@@ -64,7 +65,7 @@ func TestAlignExitCodes(t *testing.T) {
 func TestAlignJSON(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "a.json")
 	for _, model := range []string{"linear", "twolayer", "randomfeatures", "diagonal", "mlp"} {
-		args := []string{"--model", model, "--n", "300", "--d", "5", "--width", "6", "--k", "3", "--json",
+		args := []string{"--model", model, "--n", "300", "--d", "5", "--width", "6", "--k", "3", "--json", "--bootstrap", "5", "--angles", "2",
 			"--at", "teacher+0.3", "--out", out, "--spectrum", "powerlaw:1"}
 		code, stdout, errOut := callAlign(args...)
 		if code != 0 {
@@ -74,10 +75,13 @@ func TestAlignJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 			t.Fatalf("%s: %v\n%s", model, err, stdout)
 		}
-		for _, k := range []string{"mu", "mu_c", "mu_iso", "loss", "directional", "path", "config", "thresholds", "eigenvalues"} {
+		for _, k := range []string{"mu", "mu_c", "mu_iso", "loss", "directional", "path", "config", "thresholds", "eigenvalues", "angles"} {
 			if _, ok := doc[k]; !ok {
 				t.Errorf("%s: JSON lacks %q", model, k)
 			}
+		}
+		if mu, ok := doc["mu"].(float64); !ok || !(mu > 0) {
+			t.Errorf("%s: mu = %v, want a positive number", model, doc["mu"])
 		}
 		dirs, _ := doc["directional"].([]any)
 		if len(dirs) == 0 {
@@ -92,8 +96,9 @@ func TestAlignJSON(t *testing.T) {
 			}
 		}
 		_, hasTheory := doc["theory"]
-		if hasTheory != (model == "linear") {
-			t.Errorf("%s: theory present = %v", model, hasTheory)
+		_, hasCritical := doc["sgd_critical"]
+		if hasTheory != (model == "linear") || hasCritical != (model == "linear") {
+			t.Errorf("%s: theory present = %v, sgd_critical present = %v", model, hasTheory, hasCritical)
 		}
 		file, err := os.ReadFile(out)
 		if err != nil || !bytes.Equal(file, []byte(stdout)) {

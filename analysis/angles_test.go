@@ -112,3 +112,42 @@ func TestAnglesPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestHessianDirections checks g along the top eigenvectors of H against
+// the dense H (eigenvalues) and, for a model linear in θ (H = G), against
+// the top eigen-directions of G.
+func TestHessianDirections(t *testing.T) {
+	for _, pr := range problems(t) {
+		r, err := FromObjective(pr.obj, Options{Path: PathDense, TopK: 2, HessianTop: 2, Random: -1, Flat: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := Dense(pr.obj, true)
+		vals, _, _ := linalg.EigenSym(m.H, false)
+		p := len(vals)
+		if len(r.HEigenvalues) != 2 {
+			t.Fatalf("%s: %v", pr.name, r.HEigenvalues)
+		}
+		for i, v := range r.HEigenvalues {
+			if !closeTo(v, vals[p-1-i], 1e-10*math.Abs(vals[p-1])) {
+				t.Errorf("%s: H eigenvalue %d = %v, dense %v", pr.name, i, v, vals[p-1-i])
+			}
+		}
+		if pr.linear && pr.obj.Model.NumOutputs() == 1 {
+			var top, toph []Directional
+			for _, d := range r.Directional {
+				switch d.Kind {
+				case "top":
+					top = append(top, d)
+				case "top_h":
+					toph = append(toph, d)
+				}
+			}
+			for i := range toph {
+				if !closeTo(toph[i].G.Value, top[i].G.Value, 1e-8) || !closeTo(toph[i].LambdaH, toph[i].Lambda, 1e-10*toph[i].Lambda) {
+					t.Errorf("%s: H = G but g %v vs %v, λ_H %v vs vᵀGv %v", pr.name, toph[i].G, top[i].G, toph[i].LambdaH, toph[i].Lambda)
+				}
+			}
+		}
+	}
+}

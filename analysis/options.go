@@ -38,6 +38,10 @@ type Options struct {
 	// eigenspaces of Σ and G (Lanczos on the Σ operator; on the Gram path
 	// the eigenvectors of G are formed as Jᵀa/√κ by Angles VJPs).
 	Angles int
+	// HessianTop > 0 adds the alignment along the top HessianTop
+	// eigenvectors of H (Lanczos on H·v, algebraically largest), kind
+	// "top_h", with their Hessian eigenvalues in LambdaH.
+	HessianTop int
 	// Bootstrap > 0 adds standard errors of μ, μ_c, μ_iso and μ/μ_iso from
 	// this many bootstrap resamples of the samples (seeded by Seed), each
 	// evaluated from the same K in O((nK)²). Gram path only.
@@ -91,6 +95,9 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	res, err := run(obj, opt)
 	if res != nil && note != "" {
 		res.Notes = append([]string{note}, res.Notes...)
+	}
+	if err == nil && opt.HessianTop > 0 && obj.N() > 0 && obj.NumParams() > 0 {
+		err = hessianDirections(res, obj, opt)
 	}
 	if res != nil && opt.Bootstrap > 0 && opt.Path != PathGram {
 		res.Notes = append(res.Notes, "bootstrap standard errors need the Gram path (--path gram)")
@@ -245,4 +252,22 @@ func ChoosePath(n, K, p int, opt Options) (string, string) {
 		return PathGram, fmt.Sprintf("auto: Gram path (nK = %d, about %.2g flops, K %.3g MB)", n*K, gramCost, gramMem/1e6)
 	}
 	return PathMatrixFree, fmt.Sprintf("auto: matrix-free path (dense %.3g MB and Gram %.3g MB exceed the budget %.3g MB)", denseMem/1e6, gramMem/1e6, budget/1e6)
+}
+
+// hessianDirections appends g along the top eigenvectors of H.
+func hessianDirections(res *Result, obj *models.Objective, opt Options) error {
+	vecs, vals, err := topVectors(Hessian{obj}, opt.HessianTop, opt.Seed)
+	if err != nil {
+		return fmt.Errorf("analysis: Lanczos on H: %w", err)
+	}
+	s := newState(obj)
+	jv := linalg.NewDense(s.n, s.k)
+	for t, lam := range vals {
+		vGv, vS1v, vg := s.quad(vecs.Row(t), jv)
+		d := directional("top_h", t+1, vGv, vS1v, vg, s.twoL)
+		d.LambdaH = lam
+		res.Directional = append(res.Directional, d)
+	}
+	res.HEigenvalues = vals
+	return nil
 }

@@ -42,13 +42,15 @@ type Ingredients struct {
 // Directional is the alignment along one unit direction v.
 type Directional struct {
 	// Kind is "top" (eigenvector of G, largest first), "flat" (flattest
-	// eigenvectors of G with a nonzero eigenvalue, flattest first) or
-	// "random" (uniform on the sphere).
+	// eigenvectors of G with a nonzero eigenvalue, flattest first),
+	// "random" (uniform on the sphere) or "top_h" (eigenvector of H).
 	Kind string `json:"kind"`
 	// K is the 1-based rank within Kind.
 	K int `json:"k"`
 	// Lambda = vᵀGv (the eigenvalue for eigen-directions).
-	Lambda   float64 `json:"lambda"`
+	Lambda float64 `json:"lambda"`
+	// LambdaH is the eigenvalue of H for kind "top_h".
+	LambdaH  float64 `json:"lambda_h,omitempty"`
 	VSigmaV  float64 `json:"v_sigma_v"`  // vᵀΣv
 	VSigma1V float64 `json:"v_sigma1_v"` // vᵀΣ₁v
 	// G = vᵀΣv / (2L·vᵀGv).
@@ -76,7 +78,9 @@ type Result struct {
 	// and Gram paths when the eigen-decomposition was complete, else the
 	// top k).
 	Eigenvalues []float64 `json:"eigenvalues"`
-	// Directional alignments: top-k, flattest nonzero, random.
+	// HEigenvalues are the top eigenvalues of H (Options.HessianTop).
+	HEigenvalues []float64 `json:"h_eigenvalues,omitempty"`
+	// Directional alignments: top-k, flattest nonzero, random, top of H.
 	Directional []Directional `json:"directional"`
 	// Angles are the principal angles (radians, ascending) between the
 	// top-k eigenspaces of Σ and of G, k = Options.Angles;

@@ -51,7 +51,7 @@ Exit codes: 0 success, 1 failure (e.g. data not found), 2 usage error.`
 
 type alignFlags struct {
 	model, data, dataDir, spectrum, activation, at, path, classes, targets, out string
-	n, d, width, batch, k, flat, random, probes, bootstrap, angles              int
+	n, d, width, batch, k, flat, random, probes, bootstrap, angles, htop        int
 	noise, memoryMB                                                             float64
 	seed                                                                        uint64
 	rotate, replacement, jsonOut, hessian, bias                                 bool
@@ -93,6 +93,7 @@ func runAlign(env *Env, args []string) int {
 	fs.IntVar(&f.probes, "probes", 0, "matrixfree: Gaussian probes for the traces (0: exact, p products)")
 	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap resamples for standard errors of μ, μ_c, μ_iso (Gram path)")
 	fs.IntVar(&f.angles, "angles", 0, "principal angles between the top-k eigenspaces of Σ and G (k = this)")
+	fs.IntVar(&f.htop, "htop", 0, "also g along the top eigenvectors of the Hessian H (this many)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&f.out, "out", "", "also write the JSON to this file")
 	if code, done := parseFlags(env, fs, alignAbout, args); done {
@@ -140,7 +141,10 @@ type alignOutput struct {
 	// on these samples (second-moment recursion), when --model linear and
 	// K = 1 and d ≤ criticalMaxD.
 	Critical *analysis.CriticalRate `json:"sgd_critical,omitempty"`
-	Seconds  float64                `json:"seconds"`
+	// InputEffDims are Tr(C)²/‖C‖_F² and Tr(C)/‖C‖_op of the sample
+	// covariance C of the inputs (d ≤ effDimMaxD).
+	InputEffDims []float64 `json:"input_eff_dims,omitempty"`
+	Seconds      float64   `json:"seconds"`
 }
 
 // alignTheory is the population prediction for linear regression on
@@ -154,7 +158,7 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	if f.n < 1 {
 		return nil, alignUsagef("--n must be ≥ 1, got %d", f.n)
 	}
-	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.bootstrap < 0 || f.angles < 0 || !(f.memoryMB > 0) {
+	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.bootstrap < 0 || f.angles < 0 || f.htop < 0 || !(f.memoryMB > 0) {
 		return nil, alignUsagef("--k, --width and --batch must be ≥ 1, --random, --probes, --bootstrap and --angles ≥ 0, --memory > 0")
 	}
 	switch f.path {
@@ -255,7 +259,7 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	}
 	opt := analysis.Options{Path: f.path, TopK: f.k, Flat: flat, Random: random, Seed: f.seed,
 		MemoryBudget: int64(f.memoryMB * 1e6), Hessian: f.hessian, Probes: f.probes,
-		Bootstrap: f.bootstrap, Angles: f.angles}
+		Bootstrap: f.bootstrap, Angles: f.angles, HessianTop: f.htop}
 	if f.path == "auto" {
 		opt.Path = analysis.PathAuto
 	}
@@ -303,6 +307,13 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 			res.Notes = append(res.Notes, "exact SGD critical rate: "+err.Error())
 		}
 	}
+	if x.Cols <= effDimMaxD {
+		c, _ := data.Covariance(x)
+		if vals, _, err := linalg.EigenSym(c, false); err == nil {
+			r2, r1 := data.EffectiveDims(vals)
+			out.InputEffDims = []float64{r2, r1}
+		}
+	}
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil
 }
@@ -310,6 +321,9 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 // criticalMaxD bounds d for the exact critical rate (Lanczos on
 // d(d+1)/2-dimensional symmetric matrices, n·d² per step).
 const criticalMaxD = 200
+
+// effDimMaxD bounds d for the input effective dimensions (n·d² + d³).
+const effDimMaxD = 2000
 
 // parseAt parses init, teacher or teacher+R.
 func parseAt(s string) (teacher bool, radius float64, err error) {
@@ -452,6 +466,9 @@ func writeAlign(w io.Writer, o *alignOutput) error {
 	if t := o.Theory; t != nil {
 		fmt.Fprintf(&b, "theory      mu=%s mu_c=%s mu_iso=%s loss=%.6g, GD %s, SGD %s\n",
 			fm(t.Mu), fm(t.MuC), fm(t.MuIso), t.Loss, fm(t.Thresholds.GD), fm(t.Thresholds.SGD))
+	}
+	if e := o.InputEffDims; len(e) == 2 {
+		fmt.Fprintf(&b, "inputs      effective dimensions Tr(C)²/‖C‖_F² = %.4g, Tr(C)/‖C‖_op = %.4g (sample covariance)\n", e[0], e[1])
 	}
 	if c := o.Critical; c != nil {
 		fmt.Fprintf(&b, "exact SGD   critical η* = %.6g (B=%d, replacement %v; GD 2/λmax = %.6g; rank %d)\n",

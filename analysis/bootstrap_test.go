@@ -46,14 +46,20 @@ func TestWeightedGramMetrics(t *testing.T) {
 
 // TestBootstrap checks determinism and that the bootstrap standard error
 // of μ is of the size of the spread of μ over independent data sets
-// (within a factor 2: both are estimates from 24 draws).
+// (within a factor 2: both are estimates from 24 draws, 12 with -short).
 func TestBootstrap(t *testing.T) {
-	d, n := 4, 300
+	d, n, sets := 4, 300, 24
+	if testing.Short() {
+		sets = 12
+	}
 	delta := []float64{0.3, -0.2, 0.1, 0.4}
 	var mus, ses []float64
-	for rep := 0; rep < 24; rep++ {
+	// FullEigenMax 1: only the top eigenpair, by Lanczos (speed).
+	opt := Options{Path: PathGram, Bootstrap: 40, Random: -1, TopK: 1, Flat: -1, FullEigenMax: 1}
+	for rep := 0; rep < sets; rep++ {
 		obj, _ := linearProblemRot(t, "powerlaw:1", d, n, 0.5, delta, uint64(rep+1), false)
-		res, err := FromObjective(obj, Options{Path: PathGram, Bootstrap: 40, Seed: uint64(rep), Random: -1, TopK: 1, Flat: -1})
+		opt.Seed = uint64(rep)
+		res, err := FromObjective(obj, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +67,7 @@ func TestBootstrap(t *testing.T) {
 			t.Fatalf("StdErr %+v", res.StdErr)
 		}
 		if rep == 0 {
-			again, _ := FromObjective(obj, Options{Path: PathGram, Bootstrap: 40, Seed: 0, Random: -1, TopK: 1, Flat: -1})
+			again, _ := FromObjective(obj, opt)
 			if *again.StdErr != *res.StdErr {
 				t.Errorf("bootstrap not deterministic: %+v vs %+v", again.StdErr, res.StdErr)
 			}

@@ -91,6 +91,10 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	var note string
 	if opt.Path == PathAuto {
 		opt.Path, note = ChoosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), opt)
+		if opt.Path == PathMatrixFree && opt.Probes == 0 && obj.NumParams() > autoExactMax {
+			opt.Probes = autoProbes
+			note += fmt.Sprintf("; p > %d: traces by %d probes", autoExactMax, autoProbes)
+		}
 	}
 	res, err := run(obj, opt)
 	if res != nil && note != "" {
@@ -222,6 +226,14 @@ func (s *state) hessianTraces(in *Ingredients) {
 
 // PathAuto lets ChoosePath pick the path.
 const PathAuto = "auto"
+
+// When PathAuto picks the matrix-free path for more than autoExactMax
+// parameters and Options.Probes is 0, the traces are estimated with
+// autoProbes probes instead of p exact applications.
+const (
+	autoExactMax = 4096
+	autoProbes   = 100
+)
 
 // ChoosePath picks the path for n samples, K outputs and p parameters by
 // estimated flops among those whose matrices fit opt.MemoryBudget:

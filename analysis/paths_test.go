@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/noisegeom/noisegeom/linalg"
@@ -266,5 +267,30 @@ func TestNetworkGram(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestChoosePath(t *testing.T) {
+	tests := []struct {
+		n, K, p int
+		budget  int64
+		want    string
+	}{
+		{1000, 1, 10, 1 << 30, PathDense},           // small p
+		{100, 1, 5000, 1 << 30, PathGram},           // p ≫ n
+		{50000, 1, 400000, 1 << 30, PathMatrixFree}, // neither fits
+	}
+	for _, tt := range tests {
+		got, why := ChoosePath(tt.n, tt.K, tt.p, Options{MemoryBudget: tt.budget})
+		if got != tt.want || why == "" {
+			t.Errorf("ChoosePath(n=%d, K=%d, p=%d) = %s (%s), want %s", tt.n, tt.K, tt.p, got, why, tt.want)
+		}
+	}
+	// A problem FromObjective runs with the default path reports the
+	// choice in its notes.
+	pr := problems(t)[0]
+	r, err := FromObjective(pr.obj, Options{})
+	if err != nil || r.Path != PathDense || len(r.Notes) == 0 || !strings.HasPrefix(r.Notes[0], "auto:") {
+		t.Errorf("auto: path %s, notes %q, %v", r.Path, r.Notes, err)
 	}
 }

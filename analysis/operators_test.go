@@ -225,3 +225,32 @@ func TestUndefined(t *testing.T) {
 		t.Error("unknown path accepted")
 	}
 }
+
+// TestMatrixFreeProbes checks the probe estimate of Tr(Σ₁G) against the
+// exact value within 5 of its reported standard errors, and that the
+// standard error shrinks with the number of probes.
+func TestMatrixFreeProbes(t *testing.T) {
+	pr := problems(t)[3] // two-layer tanh
+	exact, err := FromObjective(pr.obj, Options{Path: PathMatrixFree, Random: -1, TopK: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prevSE float64
+	for _, probes := range []int{50, 800} {
+		r, err := FromObjective(pr.obj, Options{Path: PathMatrixFree, Probes: probes, Random: -1, TopK: 1, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(r.TraceStdErr > 0) || !closeTo(r.TrSigma1G, exact.TrSigma1G, 5*r.TraceStdErr) {
+			t.Errorf("%d probes: Tr(Σ₁G) = %v ± %v, exact %v", probes, r.TrSigma1G, r.TraceStdErr, exact.TrSigma1G)
+		}
+		if prevSE != 0 && !(r.TraceStdErr < prevSE) {
+			t.Errorf("SE did not shrink: %v then %v", prevSE, r.TraceStdErr)
+		}
+		prevSE = r.TraceStdErr
+		// Exact parts stay exact.
+		if r.TrG != exact.TrG || r.TrSigma1 != exact.TrSigma1 {
+			t.Errorf("Tr G or Tr Σ₁ changed with probes")
+		}
+	}
+}

@@ -254,3 +254,23 @@ func TestMatrixFreeProbes(t *testing.T) {
 		}
 	}
 }
+
+// TestEmpty runs every path on an objective with no samples: all metrics
+// undefined, no panic.
+func TestEmpty(t *testing.T) {
+	obj := models.NewObjective(models.NewLinear(3, 1), models.Square{}, linalg.NewDense(0, 3), linalg.NewDense(0, 1))
+	for _, path := range []string{PathGram, PathDense, PathMatrixFree, PathAuto} {
+		r, err := FromObjective(obj, Options{Path: path, Angles: 1, Bootstrap: 2, HessianTop: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if r.Mu.Defined || r.MuC.Defined || r.MuIso.Defined {
+			t.Errorf("%s: mu %v mu_c %v mu_iso %v", path, r.Mu, r.MuC, r.MuIso)
+		}
+		for _, d := range r.Directional {
+			if d.G.Defined {
+				t.Errorf("%s: g defined on no data: %+v", path, d)
+			}
+		}
+	}
+}

@@ -67,5 +67,15 @@ func subspaceAngles(res *Result, obj *models.Objective, gvec *linalg.Dense, k in
 	}
 	res.SigmaEigenvalues = svals
 	res.Angles = PrincipalAngles(sv, gvec)
+	noteCut(res, "G", res.Eigenvalues, gvec.Rows)
 	return nil
+}
+
+// noteCut adds a note when the top-k eigenspace is not unique because the
+// k-th and (k+1)-th eigenvalues (vals, largest first) coincide to 1e-8
+// relative.
+func noteCut(res *Result, what string, vals []float64, k int) {
+	if k < len(vals) && k > 0 && vals[k-1]-vals[k] <= 1e-8*math.Abs(vals[0]) {
+		res.Notes = append(res.Notes, fmt.Sprintf("top-%d eigenspace of %s is not unique (λ_%d = λ_%d): the angles depend on the basis chosen", k, what, k, k+1))
+	}
 }

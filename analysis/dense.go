@@ -92,6 +92,12 @@ func densePath(obj *models.Objective, opt Options) (*Result, error) {
 			res.SigmaEigenvalues = append(res.SigmaEigenvalues, svals[p-1-t])
 		}
 		res.Angles = PrincipalAngles(su, gu)
+		noteCut(res, "G", res.Eigenvalues, k)
+		sdesc := make([]float64, p)
+		for i := range sdesc {
+			sdesc[i] = svals[p-1-i]
+		}
+		noteCut(res, "Σ", sdesc, k)
 	}
 	if opt.Random > 0 {
 		v := randomDirections(p, opt.Random, opt.Seed)

@@ -294,3 +294,45 @@ func TestChoosePath(t *testing.T) {
 		t.Errorf("auto: path %s, notes %q, %v", r.Path, r.Notes, err)
 	}
 }
+
+// TestGramLanczosBranch forces the Lanczos branch of the Gram path
+// (nK > FullEigenMax) and compares its top eigenvalues, g and angles with
+// the full decomposition.
+func TestGramLanczosBranch(t *testing.T) {
+	for _, pr := range problems(t) {
+		full, err := FromObjective(pr.obj, Options{Path: PathGram, TopK: 3, Flat: -1, Random: -1, Angles: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lz, err := FromObjective(pr.obj, Options{Path: PathGram, TopK: 3, Flat: -1, Random: -1, Angles: 2, FullEigenMax: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.Join(lz.Notes, " "), "by Lanczos") {
+			t.Errorf("%s: notes %q", pr.name, lz.Notes)
+		}
+		lmax := full.Eigenvalues[0]
+		for i := range lz.Directional {
+			a, b := lz.Directional[i], full.Directional[i]
+			if !closeTo(a.Lambda, b.Lambda, 1e-10*lmax) {
+				t.Errorf("%s: λ_%d %v vs %v", pr.name, i+1, a.Lambda, b.Lambda)
+			}
+			if eigenGap(full.Eigenvalues, b.Lambda) > 1e-6*lmax && !closeTo(a.G.Value, b.G.Value, 1e-7) {
+				t.Errorf("%s: g_%d %v vs %v", pr.name, i+1, a.G, b.G)
+			}
+		}
+		if ev := full.Eigenvalues; len(ev) > 2 && ev[1]-ev[2] < 1e-6*lmax {
+			// Repeated eigenvalue at the cut: the top-2 eigenspace is not
+			// unique, and the result says so.
+			if !strings.Contains(strings.Join(lz.Notes, " "), "not unique") {
+				t.Errorf("%s: no note on the non-unique eigenspace: %q", pr.name, lz.Notes)
+			}
+			continue
+		}
+		for i := range lz.Angles {
+			if !closeTo(lz.Angles[i], full.Angles[i], 1e-6) {
+				t.Errorf("%s: angles %v vs %v", pr.name, lz.Angles, full.Angles)
+			}
+		}
+	}
+}

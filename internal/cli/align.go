@@ -42,7 +42,9 @@ to [0, 1]) of --classes, with one-hot targets (K = number of classes) or, with
 --targets sign and two classes, ±1 targets (K = 1).
 
 Point: --at init (the family's initialisation from --seed; zero for linear),
-teacher (θ*, synthetic only) or teacher+R (θ* plus a random offset of norm R).
+teacher (θ*, synthetic only), teacher+R (θ* plus a random offset of norm R), or
+PATH.npy: the p parameters in the model's flat layout (frozen weights, e.g. the
+fixed second layer, keep their initialisation from --seed).
 
 Path: --path auto chooses by estimated cost and --memory; gram forms K = JJᵀ,
 dense forms p×p matrices, matrixfree uses Lanczos on J·v, Jᵀ·u products.
@@ -246,6 +248,18 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	} else if f.data != "synthetic" {
 		initModel(model, f.seed, false)
 	}
+	if strings.HasSuffix(f.at, ".npy") {
+		// θ from a file: the model's p parameters in its flat layout;
+		// frozen weights keep the family's initialisation from --seed.
+		arr, err := data.ReadNPYFile(f.at)
+		if err != nil {
+			return nil, err
+		}
+		if arr.Len() != model.NumParams() {
+			return nil, alignUsagef("--at %s holds %d values, the model has p = %d parameters", f.at, arr.Len(), model.NumParams())
+		}
+		copy(model.Params(), arr.Data)
+	}
 	obj := models.NewObjective(model, models.Square{}, x, y)
 	flat := f.flat
 	if flat < 0 {
@@ -325,9 +339,12 @@ const criticalMaxD = 200
 // effDimMaxD bounds d for the input effective dimensions (n·d² + d³).
 const effDimMaxD = 2000
 
-// parseAt parses init, teacher or teacher+R.
+// parseAt parses init, teacher or teacher+R (a path ending in .npy is
+// handled by the caller).
 func parseAt(s string) (teacher bool, radius float64, err error) {
 	switch {
+	case strings.HasSuffix(s, ".npy"):
+		return false, 0, nil
 	case s == "init":
 		return false, 0, nil
 	case s == "teacher":
@@ -339,7 +356,7 @@ func parseAt(s string) (teacher bool, radius float64, err error) {
 		}
 		return true, r, nil
 	}
-	return false, 0, alignUsagef("--at %q: want init, teacher or teacher+R", s)
+	return false, 0, alignUsagef("--at %q: want init, teacher, teacher+R or a parameter file PATH.npy", s)
 }
 
 // newAlignModel builds the model family of --model for d inputs and K

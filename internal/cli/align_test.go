@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/noisegeom/noisegeom/data"
 )
 
 func callAlign(args ...string) (int, string, string) {
@@ -62,6 +64,37 @@ func TestAlignExitCodes(t *testing.T) {
 // TestAlignJSON checks the keys of the JSON document, the file written by
 // --out, and that the measured μ_c at the teacher approaches the theory
 // value 1 (a loose check: n = 4000, d = 5).
+// TestAlignParamFile evaluates at θ read from a .npy file: a wrong length
+// is a usage error, a missing file a failure, and θ = 0 from a file gives
+// the same result as the linear model's initialisation (θ = 0).
+func TestAlignParamFile(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--n", "100", "--d", "4", "--k", "2", "--json", "--random", "0"}
+	bad := filepath.Join(dir, "bad.npy")
+	if err := data.WriteNPYFile(bad, []int{3}, "<f8", []float64{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := callAlign(append(base, "--at", bad)...); code != 2 || !strings.Contains(errOut, "p = 4") {
+		t.Errorf("wrong length: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := callAlign(append(base, "--at", filepath.Join(dir, "missing.npy"))...); code != 1 {
+		t.Errorf("missing file: exit %d, want 1", code)
+	}
+	zero := filepath.Join(dir, "zero.npy")
+	if err := data.WriteNPYFile(zero, []int{4}, "<f8", make([]float64, 4)); err != nil {
+		t.Fatal(err)
+	}
+	// θ = 0 is also the linear model's initialisation.
+	c1, s1, _ := callAlign(append(base, "--at", zero)...)
+	c2, s2, _ := callAlign(append(base, "--at", "init")...)
+	var r1, r2 map[string]any
+	json.Unmarshal([]byte(s1), &r1)
+	json.Unmarshal([]byte(s2), &r2)
+	if c1 != 0 || c2 != 0 || r1["mu"] != r2["mu"] || r1["loss"] != r2["loss"] {
+		t.Errorf("θ = 0 from a file: mu %v loss %v; at init: mu %v loss %v", r1["mu"], r1["loss"], r2["mu"], r2["loss"])
+	}
+}
+
 func TestAlignJSON(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "a.json")
 	for _, model := range []string{"linear", "twolayer", "randomfeatures", "diagonal", "mlp"} {

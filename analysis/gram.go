@@ -200,7 +200,7 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 		res.Notes = append(res.Notes, fmt.Sprintf("Jacobian processed in %d parameter blocks (memory budget %d bytes)", blocks, opt.MemoryBudget))
 	}
 	if opt.Hessian {
-		s.hessianTraces(&res.Ingredients)
+		s.hessianTraces(&res.Ingredients, opt.HessianProbes, opt.Seed)
 	}
 	res.finish()
 	if opt.Bootstrap > 0 {

@@ -79,7 +79,7 @@ func matrixFreePath(obj *models.Objective, opt Options) (*Result, error) {
 		in.TrSigmaG = ts1g - in.GradGGrad
 	}
 	if opt.Hessian {
-		s.hessianTraces(&in)
+		s.hessianTraces(&in, opt.HessianProbes, opt.Seed)
 	}
 	res.Ingredients = in
 	res.finish()

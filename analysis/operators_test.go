@@ -274,3 +274,21 @@ func TestEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestHessianProbes checks the probe estimate of Tr(ΣH) against the exact
+// value within 5 reported standard errors.
+func TestHessianProbes(t *testing.T) {
+	pr := problems(t)[3] // two-layer tanh: H ≠ G
+	exact, err := FromObjective(pr.obj, Options{Path: PathGram, Hessian: true, Random: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := FromObjective(pr.obj, Options{Path: PathGram, Hessian: true, HessianProbes: 400, Random: -1, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(r.HStdErr > 0) || !closeTo(r.TrSigmaH, exact.TrSigmaH, 5*r.HStdErr) {
+		t.Errorf("Tr(ΣH) = %v ± %v, exact %v", r.TrSigmaH, r.HStdErr, exact.TrSigmaH)
+	}
+	t.Logf("Tr(ΣH) = %.5g ± %.2g (400 probes), exact %.5g; Tr H %.5g vs %.5g", r.TrSigmaH, r.HStdErr, exact.TrSigmaH, r.TrH, exact.TrH)
+}

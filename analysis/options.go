@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/noisegeom/noisegeom/linalg"
@@ -32,8 +33,11 @@ type Options struct {
 	// nK ≤ FullEigenMax (default 3000), else runs Lanczos for the top k.
 	FullEigenMax int
 	// Hessian also computes Tr H and Tr(ΣH): p Hessian-vector products
-	// plus n (Gram and matrix-free paths) or p (dense path) more.
-	Hessian bool
+	// plus n (Gram and matrix-free paths) or p (dense path) more; on the
+	// Gram and matrix-free paths with HessianProbes > 0, estimated instead
+	// with that many Gaussian probes (one H·v and one Σ·v each).
+	Hessian       bool
+	HessianProbes int
 	// Angles > 0 computes the principal angles between the top-Angles
 	// eigenspaces of Σ and G (Lanczos on the Σ operator; on the Gram path
 	// the eigenvectors of G are formed as Jᵀa/√κ by Angles VJPs).
@@ -197,11 +201,37 @@ func (s *state) addRandom(res *Result, opt Options) {
 	}
 }
 
-// hessianTraces sets TrH (p Hessian-vector products on the unit vectors)
-// and TrSigmaH = (1/n) Σ_i ∇ℓ_iᵀH∇ℓ_i − ∇LᵀH∇L (n+1 more).
-func (s *state) hessianTraces(in *Ingredients) {
+// hessianTraces sets TrH and TrSigmaH. With probes = 0 exactly: TrH from
+// p Hessian-vector products on the unit vectors, TrSigmaH =
+// (1/n) Σ_i ∇ℓ_iᵀH∇ℓ_i − ∇LᵀH∇L from n+1 more. With probes > 0, Hutchinson
+// estimates zᵀHz and zᵀΣHz over Gaussian probes z (one H·v and one Σ·v
+// each), with the standard error of TrSigmaH in HStdErr.
+func (s *state) hessianTraces(in *Ingredients, probes int, seed uint64) {
 	p := s.p
 	hv := make([]float64, p)
+	if probes > 0 {
+		cov, _ := NewCovariance(s.obj, CovarianceOptions{})
+		rng := rand.New(rand.NewPCG(seed, 0x68657373))
+		z, shv := make([]float64, p), make([]float64, p)
+		var th, tsh, tsh2 float64
+		for t := 0; t < probes; t++ {
+			for j := range z {
+				z[j] = rng.NormFloat64()
+			}
+			s.obj.HessianVec(hv, z)
+			cov.Apply(shv, hv)
+			th += linalg.Dot(z, hv)
+			e := linalg.Dot(z, shv)
+			tsh += e
+			tsh2 += e * e
+		}
+		np := float64(probes)
+		in.HKnown, in.TrH, in.TrSigmaH = true, th/np, tsh/np
+		if probes > 1 {
+			in.HStdErr = math.Sqrt(math.Max(0, tsh2/np-in.TrSigmaH*in.TrSigmaH) / (np - 1))
+		}
+		return
+	}
 	e := make([]float64, p)
 	var trH float64
 	for j := 0; j < p; j++ {

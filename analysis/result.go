@@ -32,6 +32,9 @@ type Ingredients struct {
 	HKnown   bool    `json:"h_known"`
 	TrH      float64 `json:"tr_h,omitempty"`
 	TrSigmaH float64 `json:"tr_sigma_h,omitempty"` // Tr(ΣH)
+	// HStdErr is the standard error of TrSigmaH when estimated by probes
+	// (Options.HessianProbes).
+	HStdErr float64 `json:"tr_sigma_h_stderr,omitempty"`
 
 	// TraceStdErr is nonzero when the traces involving products with G
 	// (FrobG2, TrSigma1G, TrSigmaG) were estimated by random probes: it

@@ -52,11 +52,11 @@ Undefined metrics (L = 0, G = 0) print as "undefined (reason)", null in JSON.
 Exit codes: 0 success, 1 failure (e.g. data not found), 2 usage error.`
 
 type alignFlags struct {
-	model, data, dataDir, spectrum, activation, at, path, classes, targets, out string
-	n, d, width, batch, k, flat, random, probes, bootstrap, angles, htop        int
-	noise, memoryMB                                                             float64
-	seed                                                                        uint64
-	rotate, replacement, jsonOut, hessian, bias                                 bool
+	model, data, dataDir, spectrum, activation, at, path, classes, targets, out   string
+	n, d, width, batch, k, flat, random, probes, bootstrap, angles, htop, hprobes int
+	noise, memoryMB                                                               float64
+	seed                                                                          uint64
+	rotate, replacement, jsonOut, hessian, bias                                   bool
 }
 
 // alignUsageError marks a bad combination of flags (exit 2).
@@ -95,6 +95,7 @@ func runAlign(env *Env, args []string) int {
 	fs.IntVar(&f.probes, "probes", 0, "matrixfree: Gaussian probes for the traces (0: exact, p products)")
 	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap resamples for standard errors of μ, μ_c, μ_iso (Gram path)")
 	fs.IntVar(&f.angles, "angles", 0, "principal angles between the top-k eigenspaces of Σ and G (k = this)")
+	fs.IntVar(&f.hprobes, "hessian-probes", 0, "with --hessian: estimate Tr H and Tr(ΣH) with this many Gaussian probes (Gram and matrixfree paths)")
 	fs.IntVar(&f.htop, "htop", 0, "also g along the top eigenvectors of the Hessian H (this many)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&f.out, "out", "", "also write the JSON to this file")
@@ -160,7 +161,7 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	if f.n < 1 {
 		return nil, alignUsagef("--n must be ≥ 1, got %d", f.n)
 	}
-	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.bootstrap < 0 || f.angles < 0 || f.htop < 0 || !(f.memoryMB > 0) {
+	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.bootstrap < 0 || f.angles < 0 || f.htop < 0 || f.hprobes < 0 || !(f.memoryMB > 0) {
 		return nil, alignUsagef("--k, --width and --batch must be ≥ 1, --random, --probes, --bootstrap and --angles ≥ 0, --memory > 0")
 	}
 	switch f.path {
@@ -273,7 +274,7 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	}
 	opt := analysis.Options{Path: f.path, TopK: f.k, Flat: flat, Random: random, Seed: f.seed,
 		MemoryBudget: int64(f.memoryMB * 1e6), Hessian: f.hessian, Probes: f.probes,
-		Bootstrap: f.bootstrap, Angles: f.angles, HessianTop: f.htop}
+		Bootstrap: f.bootstrap, Angles: f.angles, HessianTop: f.htop, HessianProbes: f.hprobes}
 	if f.path == "auto" {
 		opt.Path = analysis.PathAuto
 	}
@@ -474,7 +475,11 @@ func writeAlign(w io.Writer, o *alignOutput) error {
 	fmt.Fprintf(&b, "mu/mu_iso   %s\n", fm(r.MuOverIso))
 	fmt.Fprintf(&b, "escape_gn   %s   (Tr(ΣG) over its isotropic value)\n", fm(r.EscapeGN))
 	if r.HKnown {
-		fmt.Fprintf(&b, "escape_h    %s   (Tr(ΣH) = %.6g, Tr H = %.6g)\n", fm(r.EscapeH), r.TrSigmaH, r.TrH)
+		fmt.Fprintf(&b, "escape_h    %s   (Tr(ΣH) = %.6g, Tr H = %.6g", fm(r.EscapeH), r.TrSigmaH, r.TrH)
+		if r.HStdErr > 0 {
+			fmt.Fprintf(&b, ", probe SE of Tr(ΣH) %.3g", r.HStdErr)
+		}
+		b.WriteString(")\n")
 	}
 	fmt.Fprintf(&b, "ingredients Tr G=%.6g ‖G‖_F²=%.6g Tr Σ₁=%.6g Tr Σ=%.6g Tr(Σ₁G)=%.6g Tr(ΣG)=%.6g\n",
 		r.TrG, r.FrobG2, r.TrSigma1, r.TrSigma, r.TrSigma1G, r.TrSigmaG)

@@ -1,0 +1,135 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/noisegeom/noisegeom/linalg"
+)
+
+// LinearGaussian is the population of Gaussian linear regression
+// (PAPER.md §4): x ~ N(0, S), y = θ*ᵀx + ε, ε ~ N(0, s²), evaluated at
+// θ = θ* + Delta, with the one-half square loss.
+type LinearGaussian struct {
+	S      *linalg.Dense // d×d covariance (symmetric positive semidefinite)
+	Delta  []float64     // δ = θ − θ*
+	Noise2 float64       // s², the label-noise variance
+}
+
+// Theory holds the population values of a LinearGaussian and their
+// ingredients: G = H = S, ∇L = Sδ, Σ = 2L·S + Sδδᵀ S, Σ₁ = 2L·S + 2Sδδᵀ S.
+type Theory struct {
+	Loss   float64 `json:"loss"`    // L = ½(δᵀSδ + s²)
+	TrS    float64 `json:"tr_s"`    // Tr S = Tr G
+	FrobS2 float64 `json:"frob_s2"` // ‖S‖_F²
+	DS2D   float64 `json:"d_s2_d"`  // δᵀS²δ = ‖∇L‖²
+	DS3D   float64 `json:"d_s3_d"`  // δᵀS³δ = ∇LᵀG∇L
+
+	// Mu = 1 + 2δᵀS³δ/(2L‖S‖_F²); MuC = 1 + δᵀS³δ/(2L‖S‖_F²).
+	Mu  Metric `json:"mu"`
+	MuC Metric `json:"mu_c"`
+	// MuIso = Tr Σ₁·Tr S/(d·2L‖S‖_F²), Tr Σ₁ = 2L·Tr S + 2δᵀS²δ.
+	MuIso Metric `json:"mu_iso"`
+	// EffDim2 = Tr(S)²/‖S‖_F², EffDim1 = Tr(S)/‖S‖_op.
+	EffDim2 float64 `json:"eff_dim2"`
+	EffDim1 float64 `json:"eff_dim1"`
+	// LambdaMax = ‖S‖_op.
+	LambdaMax float64 `json:"lambda_max"`
+}
+
+// Evaluate returns the closed forms.
+func (lg LinearGaussian) Evaluate() (*Theory, error) {
+	d := lg.S.Rows
+	if lg.S.Cols != d || len(lg.Delta) != d {
+		return nil, fmt.Errorf("analysis: LinearGaussian: S is %d×%d, δ has %d entries", lg.S.Rows, lg.S.Cols, len(lg.Delta))
+	}
+	if !(lg.Noise2 >= 0) {
+		return nil, fmt.Errorf("analysis: LinearGaussian: noise variance %v", lg.Noise2)
+	}
+	sd := make([]float64, d)
+	linalg.Gemv(linalg.NoTrans, 1, lg.S, lg.Delta, 0, sd)
+	s2d := make([]float64, d)
+	linalg.Gemv(linalg.NoTrans, 1, lg.S, sd, 0, s2d)
+	t := &Theory{}
+	t.Loss = 0.5 * (linalg.Dot(lg.Delta, sd) + lg.Noise2)
+	t.DS2D = linalg.Dot(sd, sd)
+	t.DS3D = linalg.Dot(sd, s2d)
+	for i := 0; i < d; i++ {
+		t.TrS += lg.S.At(i, i)
+		t.FrobS2 += linalg.Dot(lg.S.Row(i), lg.S.Row(i))
+	}
+	vals, _, err := linalg.EigenSym(lg.S, false)
+	if err != nil {
+		return nil, err
+	}
+	if d > 0 {
+		t.LambdaMax = vals[d-1]
+	}
+	twoL := 2 * t.Loss
+	den := twoL * t.FrobS2
+	reason := reasonL0
+	if twoL != 0 {
+		reason = "S = 0"
+	}
+	if den != 0 {
+		t.Mu = defined(1 + 2*t.DS3D/den)
+		t.MuC = defined(1 + t.DS3D/den)
+		t.MuIso = ratio((twoL*t.TrS+2*t.DS2D)*t.TrS, float64(d)*den, reason)
+	} else {
+		t.Mu, t.MuC, t.MuIso = undefined(reason), undefined(reason), undefined(reason)
+	}
+	if t.FrobS2 > 0 {
+		t.EffDim2 = t.TrS * t.TrS / t.FrobS2
+		t.EffDim1 = t.TrS / t.LambdaMax
+	}
+	return t, nil
+}
+
+// Directional returns g(v) = 1 + (vᵀSδ)²/(2L·vᵀSv) for a direction v (any
+// norm).
+func (lg LinearGaussian) Directional(v []float64) Metric {
+	d := lg.S.Rows
+	sv := make([]float64, d)
+	linalg.Gemv(linalg.NoTrans, 1, lg.S, v, 0, sv)
+	vsv := linalg.Dot(v, sv)
+	vsd := linalg.Dot(sv, lg.Delta)
+	twoL := 0.0
+	sd := make([]float64, d)
+	linalg.Gemv(linalg.NoTrans, 1, lg.S, lg.Delta, 0, sd)
+	twoL = linalg.Dot(lg.Delta, sd) + lg.Noise2
+	if twoL == 0 {
+		return undefined(reasonL0)
+	}
+	m := ratio(vsd*vsd, twoL*vsv, "vᵀSv = 0")
+	if m.Defined {
+		m.Value++
+	}
+	return m
+}
+
+// Thresholds are the learning-rate stability thresholds at a point.
+type Thresholds struct {
+	// GD = 2/λ_max(G): gradient descent on the quadratic model is stable
+	// below it.
+	GD Metric `json:"gd"`
+	// SGD = √(B/μ)/‖G‖_F: SGD's sufficient escape bound (PAPER.md §3.4):
+	// above it E L grows even where GD is stable.
+	SGD Metric `json:"sgd"`
+	// Batch is the B used.
+	Batch int `json:"batch"`
+}
+
+// StabilityThresholds returns 2/λmax and √(B/μ)/‖G‖_F from the metrics.
+func StabilityThresholds(lambdaMax float64, mu Metric, frobG2 float64, batch int) Thresholds {
+	t := Thresholds{Batch: max(batch, 1)}
+	t.GD = ratio(2, lambdaMax, "λ_max = 0")
+	switch {
+	case !mu.Defined:
+		t.SGD = undefined("μ undefined: " + mu.Reason)
+	case mu.Value <= 0 || frobG2 <= 0:
+		t.SGD = undefined("μ·‖G‖_F² ≤ 0")
+	default:
+		t.SGD = defined(math.Sqrt(float64(t.Batch)/mu.Value) / math.Sqrt(frobG2))
+	}
+	return t
+}

@@ -1,0 +1,516 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/noisegeom/noisegeom/analysis"
+	"github.com/noisegeom/noisegeom/data"
+	"github.com/noisegeom/noisegeom/linalg"
+	"github.com/noisegeom/noisegeom/models"
+)
+
+func init() {
+	register(&Command{
+		Name:    "align",
+		Summary: "noise alignment metrics (μ, μ_c, μ_iso, directional g) of a model on data at a point θ",
+		Run:     runAlign,
+	})
+}
+
+const alignAbout = `Evaluates the noise-geometry metrics of PAPER.md §2 for a model, a dataset and a
+point θ: μ = Tr(Σ₁G)/(2L‖G‖_F²), μ_c (centered Σ), μ_iso and μ/μ_iso, the
+directional alignment g = vᵀΣv/(2L·vᵀGv) along the top-k and the flattest
+nonzero eigenvectors of G and along random directions, the escape indicator
+Tr(ΣG) (and Tr(ΣH) with --hessian), the stability thresholds 2/λ_max and
+√(B/μ)/‖G‖_F, and, for --model linear on synthetic data, the population
+closed forms of Gaussian linear regression. Loss: ½‖f(x) − y‖², averaged.
+
+Data: --data synthetic draws x ~ N(0, S) (--n, --d, --spectrum, --rotate) with
+labels y = f(x; θ*) + noise from a teacher θ* of the same model family (linear:
+θ* ~ N(0, I/d); others: the family's initialisation drawn from seed+1).
+--data fashion-mnist loads --n training images (seeded subsample, pixels scaled
+to [0, 1]) of --classes, with one-hot targets (K = number of classes) or, with
+--targets sign and two classes, ±1 targets (K = 1).
+
+Point: --at init (the family's initialisation from --seed; zero for linear),
+teacher (θ*, synthetic only), teacher+R (θ* plus a random offset of norm R), or
+PATH.npy: the p parameters in the model's flat layout (frozen weights, e.g. the
+fixed second layer, keep their initialisation from --seed).
+
+Path: --path auto chooses by estimated cost and --memory; gram forms K = JJᵀ,
+dense forms p×p matrices, matrixfree uses Lanczos on J·v, Jᵀ·u products.
+Undefined metrics (L = 0, G = 0) print as "undefined (reason)", null in JSON.
+Exit codes: 0 success, 1 failure (e.g. data not found), 2 usage error.`
+
+type alignFlags struct {
+	model, data, dataDir, spectrum, activation, at, path, classes, targets, out   string
+	n, d, width, batch, k, flat, random, probes, bootstrap, angles, htop, hprobes int
+	noise, memoryMB                                                               float64
+	seed                                                                          uint64
+	rotate, replacement, jsonOut, hessian, bias                                   bool
+}
+
+// alignUsageError marks a bad combination of flags (exit 2).
+type alignUsageError struct{ error }
+
+func alignUsagef(format string, args ...any) error {
+	return alignUsageError{fmt.Errorf(format, args...)}
+}
+
+func runAlign(env *Env, args []string) int {
+	fs := flag.NewFlagSet("align", flag.ContinueOnError)
+	var f alignFlags
+	fs.StringVar(&f.model, "model", "linear", "model family: linear, twolayer, randomfeatures, diagonal or mlp (one hidden layer of --width)")
+	fs.StringVar(&f.data, "data", "synthetic", "data: synthetic or fashion-mnist")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the fashion-mnist files (default: $NOISEGEOM_DATA, /usr/share/datasets)")
+	fs.IntVar(&f.n, "n", 1000, "number of samples")
+	fs.IntVar(&f.d, "d", 20, "synthetic: input dimension")
+	fs.StringVar(&f.spectrum, "spectrum", "isotropic", "synthetic: isotropic, powerlaw:α, lowrank:r, spiked:k,s or list:λ1,λ2,...")
+	fs.BoolVar(&f.rotate, "rotate", false, "synthetic: random rotation of the covariance")
+	fs.Float64Var(&f.noise, "noise", 0.1, "synthetic: standard deviation of the label noise")
+	fs.IntVar(&f.width, "width", 64, "hidden width m (twolayer, randomfeatures, mlp)")
+	fs.StringVar(&f.activation, "activation", "tanh", "activation: tanh, softplus, sigmoid, gelu, leaky_relu, relu or identity")
+	fs.BoolVar(&f.bias, "bias", false, "twolayer: trainable biases")
+	fs.StringVar(&f.classes, "classes", "", "fashion-mnist: classes to keep, e.g. 0,6 (default all ten)")
+	fs.StringVar(&f.targets, "targets", "onehot", "fashion-mnist: onehot or sign (two classes)")
+	fs.IntVar(&f.batch, "batch", 1, "minibatch size B for the minibatch factor and the SGD threshold")
+	fs.BoolVar(&f.replacement, "replacement", false, "minibatches drawn with replacement (factor 1/B instead of (n−B)/(B(n−1)))")
+	fs.IntVar(&f.k, "k", 10, "number of top eigen-directions of G")
+	fs.IntVar(&f.flat, "flat", -1, "number of flattest nonzero eigen-directions (default --k; 0 for none)")
+	fs.IntVar(&f.random, "random", 3, "number of random directions")
+	fs.StringVar(&f.at, "at", "init", "point θ: init, teacher or teacher+R (R ≥ 0)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed for data, parameters and directions")
+	fs.StringVar(&f.path, "path", "auto", "computation: auto, gram, dense or matrixfree")
+	fs.Float64Var(&f.memoryMB, "memory", 1024, "memory budget in MB for the Jacobian blocks and the path choice")
+	fs.BoolVar(&f.hessian, "hessian", false, "also compute Tr H and Tr(ΣH) (n + p Hessian-vector products)")
+	fs.IntVar(&f.probes, "probes", 0, "matrixfree: Gaussian probes for the traces (0: exact, p products)")
+	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap resamples for standard errors of μ, μ_c, μ_iso (Gram path)")
+	fs.IntVar(&f.angles, "angles", 0, "principal angles between the top-k eigenspaces of Σ and G (k = this)")
+	fs.IntVar(&f.hprobes, "hessian-probes", 0, "with --hessian: estimate Tr H and Tr(ΣH) with this many Gaussian probes (Gram and matrixfree paths)")
+	fs.IntVar(&f.htop, "htop", 0, "also g along the top eigenvectors of the Hessian H (this many)")
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON")
+	fs.StringVar(&f.out, "out", "", "also write the JSON to this file")
+	if code, done := parseFlags(env, fs, alignAbout, args); done {
+		return code
+	}
+	out, err := alignMain(&f)
+	var ue alignUsageError
+	switch {
+	case errors.As(err, &ue):
+		return usageError(env, "align", ue.error)
+	case errors.Is(err, data.ErrSpec):
+		return usageError(env, "align", err)
+	case err != nil:
+		return failure(env, "align", err)
+	}
+	js, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return failure(env, "align", err)
+	}
+	js = append(js, '\n')
+	if f.out != "" {
+		if err := data.WriteFileAtomic(f.out, func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
+			return failure(env, "align", err)
+		}
+	}
+	if f.jsonOut {
+		_, err = env.Stdout.Write(js)
+	} else {
+		err = writeAlign(env.Stdout, out)
+	}
+	if err != nil {
+		return failure(env, "align", err)
+	}
+	return ExitOK
+}
+
+// alignOutput is the JSON document of `noisegeom align`.
+type alignOutput struct {
+	Config map[string]any `json:"config"`
+	*analysis.Result
+	BatchFactor float64             `json:"batch_factor"`
+	Thresholds  analysis.Thresholds `json:"thresholds"`
+	Theory      *alignTheory        `json:"theory,omitempty"`
+	// Critical is the exact SGD critical learning rate of the linear model
+	// on these samples (second-moment recursion), when --model linear and
+	// K = 1 and d ≤ criticalMaxD.
+	Critical *analysis.CriticalRate `json:"sgd_critical,omitempty"`
+	// InputEffDims are Tr(C)²/‖C‖_F² and Tr(C)/‖C‖_op of the sample
+	// covariance C of the inputs (d ≤ effDimMaxD).
+	InputEffDims []float64 `json:"input_eff_dims,omitempty"`
+	Seconds      float64   `json:"seconds"`
+}
+
+// alignTheory is the population prediction for linear regression on
+// Gaussian data.
+type alignTheory struct {
+	*analysis.Theory
+	Thresholds analysis.Thresholds `json:"thresholds"`
+}
+
+func alignMain(f *alignFlags) (*alignOutput, error) {
+	if f.n < 1 {
+		return nil, alignUsagef("--n must be ≥ 1, got %d", f.n)
+	}
+	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.bootstrap < 0 || f.angles < 0 || f.htop < 0 || f.hprobes < 0 || !(f.memoryMB > 0) {
+		return nil, alignUsagef("--k, --width and --batch must be ≥ 1, --random, --probes, --bootstrap and --angles ≥ 0, --memory > 0")
+	}
+	switch f.path {
+	case "auto", analysis.PathGram, analysis.PathDense, analysis.PathMatrixFree:
+	default:
+		return nil, alignUsagef("--path %q: want auto, gram, dense or matrixfree", f.path)
+	}
+	act, err := models.ParseActivation(f.activation)
+	if err != nil {
+		return nil, alignUsagef("--activation: %v", err)
+	}
+	atTeacher, radius, err := parseAt(f.at)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	var (
+		x, y    *linalg.Dense
+		model   models.Model
+		theta   []float64 // teacher parameters (synthetic)
+		popS    *linalg.Dense
+		outputs = 1
+	)
+	switch f.data {
+	case "synthetic":
+		if f.d < 1 {
+			return nil, alignUsagef("--d must be ≥ 1, got %d", f.d)
+		}
+		sp, err := data.ParseSpectrum(f.spectrum, f.d)
+		if err != nil {
+			return nil, alignUsagef("--spectrum: %v", err)
+		}
+		gen, err := data.NewGenerator(data.GaussianSpec{N: f.n, Spectrum: sp, Rotate: f.rotate, Seed: f.seed})
+		if err != nil {
+			return nil, alignUsagef("%v", err)
+		}
+		if !(f.noise >= 0) {
+			return nil, alignUsagef("--noise must be ≥ 0")
+		}
+		x = gen.Generate().X
+		popS = gen.Covariance()
+		if model, err = newAlignModel(f, f.d, outputs, act); err != nil {
+			return nil, err
+		}
+		// The teacher shares the student's frozen weights (second layer,
+		// random features) and draws its trainable ones from seed+1.
+		initModel(model, f.seed, false)
+		teacher, draw := model.Clone(), model.Clone()
+		initModel(draw, f.seed+1, true)
+		copy(teacher.Params(), draw.Params())
+		theta = append([]float64(nil), teacher.Params()...)
+		y = linalg.NewDense(f.n, outputs)
+		teacher.Predict(y, x)
+		rng := rand.New(rand.NewPCG(f.seed, 0x6e6f697365))
+		for i := range y.Data {
+			y.Data[i] += f.noise * rng.NormFloat64()
+		}
+	case "fashion-mnist":
+		if atTeacher {
+			return nil, alignUsagef("--at %s needs --data synthetic (real data has no teacher)", f.at)
+		}
+		ds, err := loadFashion(f)
+		if err != nil {
+			return nil, err
+		}
+		x, y, outputs = ds.X, ds.Y, ds.Y.Cols
+		if model, err = newAlignModel(f, ds.D(), outputs, act); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, alignUsagef("--data %q: want synthetic or fashion-mnist", f.data)
+	}
+	if atTeacher {
+		copy(model.Params(), theta)
+		if radius > 0 {
+			v := make([]float64, len(theta))
+			rng := rand.New(rand.NewPCG(f.seed, 0x6f6666736574))
+			for i := range v {
+				v[i] = rng.NormFloat64()
+			}
+			if nrm := linalg.Nrm2(v); nrm > 0 {
+				linalg.Axpy(radius/nrm, v, model.Params())
+			}
+		}
+	} else if f.data != "synthetic" {
+		initModel(model, f.seed, false)
+	}
+	if strings.HasSuffix(f.at, ".npy") {
+		// θ from a file: the model's p parameters in its flat layout;
+		// frozen weights keep the family's initialisation from --seed.
+		arr, err := data.ReadNPYFile(f.at)
+		if err != nil {
+			return nil, err
+		}
+		if arr.Len() != model.NumParams() {
+			return nil, alignUsagef("--at %s holds %d values, the model has p = %d parameters", f.at, arr.Len(), model.NumParams())
+		}
+		copy(model.Params(), arr.Data)
+	}
+	obj := models.NewObjective(model, models.Square{}, x, y)
+	flat := f.flat
+	if flat < 0 {
+		flat = f.k
+	} else if flat == 0 {
+		flat = -1
+	}
+	random := f.random
+	if random == 0 {
+		random = -1
+	}
+	opt := analysis.Options{Path: f.path, TopK: f.k, Flat: flat, Random: random, Seed: f.seed,
+		MemoryBudget: int64(f.memoryMB * 1e6), Hessian: f.hessian, Probes: f.probes,
+		Bootstrap: f.bootstrap, Angles: f.angles, HessianTop: f.htop, HessianProbes: f.hprobes}
+	if f.path == "auto" {
+		opt.Path = analysis.PathAuto
+	}
+	res, err := analysis.FromObjective(obj, opt)
+	if err != nil {
+		return nil, err
+	}
+	out := &alignOutput{Result: res, Config: map[string]any{
+		"model": f.model, "data": f.data, "n": obj.N(), "d": x.Cols, "outputs": outputs,
+		"p": obj.NumParams(), "at": f.at, "seed": f.seed, "batch": f.batch,
+		"replacement": f.replacement, "k": f.k,
+	}}
+	if f.data == "synthetic" {
+		out.Config["spectrum"] = f.spectrum
+		out.Config["rotate"] = f.rotate
+		out.Config["noise"] = f.noise
+	}
+	if f.model != "linear" {
+		out.Config["width"] = f.width
+		out.Config["activation"] = act.String()
+	}
+	if out.BatchFactor, err = analysis.BatchFactor(obj.N(), f.batch, f.replacement); err != nil {
+		return nil, alignUsagef("%v", err)
+	}
+	lmax := 0.0
+	if len(res.Eigenvalues) > 0 {
+		lmax = res.Eigenvalues[0]
+	}
+	out.Thresholds = analysis.StabilityThresholds(lmax, res.Mu, res.FrobG2, f.batch)
+	if f.data == "synthetic" && f.model == "linear" {
+		delta := append([]float64(nil), model.Params()...)
+		linalg.Axpy(-1, theta, delta)
+		th, err := analysis.LinearGaussian{S: popS, Delta: delta, Noise2: f.noise * f.noise}.Evaluate()
+		if err != nil {
+			return nil, err
+		}
+		out.Theory = &alignTheory{Theory: th,
+			Thresholds: analysis.StabilityThresholds(th.LambdaMax, th.Mu, th.FrobS2, f.batch)}
+	}
+	if f.model == "linear" && outputs == 1 && x.Cols <= criticalMaxD {
+		cr, err := analysis.SGDCriticalRate(x, f.batch, f.replacement)
+		if err == nil {
+			out.Critical = &cr
+		} else {
+			res.Notes = append(res.Notes, "exact SGD critical rate: "+err.Error())
+		}
+	}
+	if x.Cols <= effDimMaxD {
+		c, _ := data.Covariance(x)
+		if vals, _, err := linalg.EigenSym(c, false); err == nil {
+			r2, r1 := data.EffectiveDims(vals)
+			out.InputEffDims = []float64{r2, r1}
+		}
+	}
+	out.Seconds = time.Since(start).Seconds()
+	return out, nil
+}
+
+// criticalMaxD bounds d for the exact critical rate (Lanczos on
+// d(d+1)/2-dimensional symmetric matrices, n·d² per step).
+const criticalMaxD = 200
+
+// effDimMaxD bounds d for the input effective dimensions (n·d² + d³).
+const effDimMaxD = 2000
+
+// parseAt parses init, teacher or teacher+R (a path ending in .npy is
+// handled by the caller).
+func parseAt(s string) (teacher bool, radius float64, err error) {
+	switch {
+	case strings.HasSuffix(s, ".npy"):
+		return false, 0, nil
+	case s == "init":
+		return false, 0, nil
+	case s == "teacher":
+		return true, 0, nil
+	case strings.HasPrefix(s, "teacher+"):
+		r, err := strconv.ParseFloat(strings.TrimPrefix(s, "teacher+"), 64)
+		if err != nil || !(r >= 0) || math.IsInf(r, 0) {
+			return false, 0, alignUsagef("--at %q: R must be a finite number ≥ 0", s)
+		}
+		return true, r, nil
+	}
+	return false, 0, alignUsagef("--at %q: want init, teacher, teacher+R or a parameter file PATH.npy", s)
+}
+
+// newAlignModel builds the model family of --model for d inputs and K
+// outputs.
+func newAlignModel(f *alignFlags, d, K int, act models.Activation) (models.Model, error) {
+	switch f.model {
+	case "linear":
+		return models.NewLinear(d, K), nil
+	case "twolayer":
+		// f = (1/√m)·Σ_k a_k σ(w_kᵀx + b_k), second layer fixed (±1).
+		return models.NewNetwork([]models.Layer{
+			{In: d, Out: f.width, Act: act, Bias: f.bias, Init: models.InitLeCun},
+			{In: f.width, Out: K, Act: models.Identity, Frozen: true, Scale: 1 / math.Sqrt(float64(f.width)), Init: models.InitSigns},
+		}), nil
+	case "randomfeatures":
+		if K != 1 {
+			return nil, alignUsagef("--model randomfeatures has one output; use --targets sign with two --classes")
+		}
+		return models.NewRandomFeatures(d, f.width, act, f.seed+7), nil
+	case "diagonal":
+		if K != 1 {
+			return nil, alignUsagef("--model diagonal has one output; use --targets sign with two --classes")
+		}
+		return models.NewDiagonalLinear(d, models.Product), nil
+	case "mlp":
+		return models.NewMLP([]int{d, f.width, K}, act), nil
+	}
+	return nil, alignUsagef("--model %q: want linear, twolayer, randomfeatures, diagonal or mlp", f.model)
+}
+
+// initModel draws the family's initialisation. For a teacher, linear
+// models draw θ ~ N(0, I/d) (their initialisation is zero) and random
+// features N(0, 1) second-layer weights.
+func initModel(m models.Model, seed uint64, teacher bool) {
+	switch m := m.(type) {
+	case *models.DiagonalLinear:
+		m.Init(seed, 1/math.Sqrt(math.Sqrt(float64(m.InputDim()))), 0.5)
+	case *models.Network:
+		frozen := append([]float64(nil), m.FrozenWeights()...)
+		m.Init(seed)
+		layers := m.Layers()
+		if layers[0].Frozen {
+			copy(m.FrozenWeights(), frozen) // random features: keep W
+		}
+		if teacher && (len(layers) == 1 || layers[0].Frozen) {
+			rng := rand.New(rand.NewPCG(seed, 0x7465616368))
+			std := 1 / math.Sqrt(float64(layers[len(layers)-1].In))
+			if layers[0].Frozen {
+				std = 1
+			}
+			for i := range m.Params() {
+				m.Params()[i] = std * rng.NormFloat64()
+			}
+		}
+	}
+}
+
+// loadFashion loads, subsamples, scales and encodes Fashion-MNIST.
+func loadFashion(f *alignFlags) (*data.Dataset, error) {
+	ds, err := data.LoadNamed("fashion-mnist", data.NamedOptions{Dir: f.dataDir, Split: "train"})
+	if err != nil {
+		return nil, err
+	}
+	classes, err := parseInts(f.classes)
+	if err != nil {
+		return nil, alignUsagef("--classes: %v", err)
+	}
+	if len(classes) > 0 {
+		if ds, err = data.SubsetClasses(ds, classes); err != nil {
+			return nil, alignUsagef("%v", err)
+		}
+	}
+	if f.n < ds.N() {
+		if ds, err = data.Subsample(ds, f.n, f.seed); err != nil {
+			return nil, err
+		}
+	}
+	if err := data.ScaleUnit(ds); err != nil {
+		return nil, err
+	}
+	switch f.targets {
+	case "onehot":
+		err = data.OneHot(ds)
+	case "sign":
+		err = data.SignTargets(ds)
+	default:
+		return nil, alignUsagef("--targets %q: want onehot or sign", f.targets)
+	}
+	if err != nil {
+		return nil, alignUsagef("%v", err)
+	}
+	return ds, nil
+}
+
+// fm formats a metric with 6 significant digits or as undefined (reason).
+func fm(m analysis.Metric) string {
+	if !m.Defined {
+		return "undefined (" + m.Reason + ")"
+	}
+	return strconv.FormatFloat(m.Value, 'g', 6, 64)
+}
+
+// writeAlign prints the result for people.
+func writeAlign(w io.Writer, o *alignOutput) error {
+	var b strings.Builder
+	r := o.Result
+	fmt.Fprintf(&b, "align: n=%d p=%d K=%d path=%s (%.3g s)\n", r.N, r.P, r.Outputs, r.Path, o.Seconds)
+	for _, note := range r.Notes {
+		fmt.Fprintf(&b, "  note: %s\n", note)
+	}
+	fmt.Fprintf(&b, "loss        %.6g\n", r.Loss)
+	fmt.Fprintf(&b, "mu          %s\n", fm(r.Mu))
+	fmt.Fprintf(&b, "mu_c        %s\n", fm(r.MuC))
+	fmt.Fprintf(&b, "mu_iso      %s\n", fm(r.MuIso))
+	fmt.Fprintf(&b, "mu/mu_iso   %s\n", fm(r.MuOverIso))
+	fmt.Fprintf(&b, "escape_gn   %s   (Tr(ΣG) over its isotropic value)\n", fm(r.EscapeGN))
+	if r.HKnown {
+		fmt.Fprintf(&b, "escape_h    %s   (Tr(ΣH) = %.6g, Tr H = %.6g", fm(r.EscapeH), r.TrSigmaH, r.TrH)
+		if r.HStdErr > 0 {
+			fmt.Fprintf(&b, ", probe SE of Tr(ΣH) %.3g", r.HStdErr)
+		}
+		b.WriteString(")\n")
+	}
+	fmt.Fprintf(&b, "ingredients Tr G=%.6g ‖G‖_F²=%.6g Tr Σ₁=%.6g Tr Σ=%.6g Tr(Σ₁G)=%.6g Tr(ΣG)=%.6g\n",
+		r.TrG, r.FrobG2, r.TrSigma1, r.TrSigma, r.TrSigma1G, r.TrSigmaG)
+	fmt.Fprintf(&b, "thresholds  GD 2/λmax = %s, SGD √(B/μ)/‖G‖_F = %s (B=%d, batch factor %.4g)\n",
+		fm(o.Thresholds.GD), fm(o.Thresholds.SGD), o.Thresholds.Batch, o.BatchFactor)
+	if t := o.Theory; t != nil {
+		fmt.Fprintf(&b, "theory      mu=%s mu_c=%s mu_iso=%s loss=%.6g, GD %s, SGD %s\n",
+			fm(t.Mu), fm(t.MuC), fm(t.MuIso), t.Loss, fm(t.Thresholds.GD), fm(t.Thresholds.SGD))
+	}
+	if e := o.InputEffDims; len(e) == 2 {
+		fmt.Fprintf(&b, "inputs      effective dimensions Tr(C)²/‖C‖_F² = %.4g, Tr(C)/‖C‖_op = %.4g (sample covariance)\n", e[0], e[1])
+	}
+	if c := o.Critical; c != nil {
+		fmt.Fprintf(&b, "exact SGD   critical η* = %.6g (B=%d, replacement %v; GD 2/λmax = %.6g; rank %d)\n",
+			c.SGD, c.Batch, c.Replacement, c.GD, c.Rank)
+	}
+	if se := r.StdErr; se != nil {
+		fmt.Fprintf(&b, "bootstrap   %d resamples: SE(mu)=%.3g SE(mu_c)=%.3g SE(mu_iso)=%.3g SE(mu/mu_iso)=%.3g\n",
+			se.Replicates, se.Mu, se.MuC, se.MuIso, se.MuOverIso)
+	}
+	if len(r.Angles) > 0 {
+		fmt.Fprintf(&b, "angles      principal angles (degrees) between top-%d eigenspaces of Σ and G:", len(r.Angles))
+		for _, a := range r.Angles {
+			fmt.Fprintf(&b, " %.3g", a*180/math.Pi)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%-7s %3s %14s %12s\n", "kind", "k", "lambda", "g")
+	for _, d := range r.Directional {
+		fmt.Fprintf(&b, "%-7s %3d %14.6g %12v\n", d.Kind, d.K, d.Lambda, fm(d.G))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

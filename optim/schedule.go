@@ -60,7 +60,7 @@ func (c Triangular) LR(t int) float64 {
 		return c.Low
 	}
 	ph := float64(t%c.Period) / float64(c.Period) // [0, 1)
-	x := 1 - math.Abs(2*ph-1)                      // 0 → 1 → 0
+	x := 1 - math.Abs(2*ph-1)                     // 0 → 1 → 0
 	return c.Low + (c.High-c.Low)*x
 }
 

@@ -103,6 +103,9 @@ func dot(a, b []float64) float64 {
 // takes by hand is a constant per call, not per step (trackers cost
 // nothing when off).
 func TestTrackingOffAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector adds allocations")
+	}
 	obj := linearObjective(30, 4, 1)
 	o, _ := New(obj, Config{Batch: 3, Schedule: Constant(0.01)})
 	byHand := testing.AllocsPerRun(5, func() { o.Step() })

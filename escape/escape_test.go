@@ -207,7 +207,7 @@ func TestMonteCarloMatchesExact(t *testing.T) {
 	q, _ := NewQuadratic(x)
 	run := func(workers int) *Series {
 		mc := &MonteCarlo{Objective: obj, Basis: q.U, Span: q.U.ColsView(0, q.Rank),
-			Optim: optim.Config{Batch: 3, Sampling: optim.WithReplacement, Schedule: optim.Constant(0.05)},
+			Optim:  optim.Config{Batch: 3, Sampling: optim.WithReplacement, Schedule: optim.Constant(0.05)},
 			Radius: 1, Steps: 20, Every: 5, Repeats: 9, Workers: workers, Seed: 3}
 		r, err := mc.Run()
 		if err != nil {

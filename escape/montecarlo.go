@@ -28,15 +28,15 @@ type MonteCarlo struct {
 	Span *linalg.Dense
 	// Optim is the optimizer; its Seed is replaced by one derived from
 	// (Seed, repeat).
-	Optim       optim.Config
-	Law         Perturbation
-	Radius      float64
-	Steps       int
-	Every       int
-	Repeats     int
-	Workers     int // ≤ 0: GOMAXPROCS
-	Seed        uint64
-	EscapeLoss  float64 // escape when the full loss reaches it (0: not measured)
+	Optim      optim.Config
+	Law        Perturbation
+	Radius     float64
+	Steps      int
+	Every      int
+	Repeats    int
+	Workers    int // ≤ 0: GOMAXPROCS
+	Seed       uint64
+	EscapeLoss float64 // escape when the full loss reaches it (0: not measured)
 }
 
 // MCResult holds the averages over repeats.

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/noisegeom/noisegeom/models"
 )
 
 func TestSchedules(t *testing.T) {
@@ -179,7 +181,10 @@ func TestSamplingLaws(t *testing.T) {
 
 // trajectory trains the MLP and returns its final parameters.
 func trajectory(t *testing.T, cfg Config, steps int) []float64 {
-	obj := mlpObjective(64, 8, 16, 3)
+	return trajectoryOn(t, mlpObjective(64, 8, 16, 3), cfg, steps)
+}
+
+func trajectoryOn(t *testing.T, obj *models.Objective, cfg Config, steps int) []float64 {
 	o, err := New(obj, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +202,15 @@ func TestDeterministicAcrossThreads(t *testing.T) {
 		{Batch: 0, Schedule: Constant(0.1)},
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	// Large enough for linalg's parallel Gemm (batch 256 × width 512).
+	big := Config{Batch: 256, Sampling: WithoutReplacement, Schedule: Constant(0.01), Momentum: 0.5, Seed: 13}
+	runtime.GOMAXPROCS(1)
+	a := trajectoryOn(t, mlpObjective(512, 64, 512, 5), big, 3)
+	runtime.GOMAXPROCS(2)
+	b := trajectoryOn(t, mlpObjective(512, 64, 512, 5), big, 3)
+	if !slices.Equal(a, b) {
+		t.Fatal("large MLP: GOMAXPROCS 1 and 2 differ")
+	}
 	for _, cfg := range cfgs {
 		runtime.GOMAXPROCS(1)
 		a := trajectory(t, cfg, 60)

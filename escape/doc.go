@@ -20,6 +20,11 @@
 // α_k, the shares of the top-1, top-5 and beyond-10 directions, and the
 // loss shares λ_k D_k / Σ_j λ_j D_j.
 //
+// Above the critical rate the law of (u_kᵀw_t)² acquires heavy tails (a
+// product of random matrices): over long horizons the Monte Carlo mean and
+// its standard error understate D_k, so agreement with the recursion is
+// tested over short horizons (TestMonteCarloMatchesExact).
+//
 // Minima: MinNormInterpolant gives the minimum-norm interpolant of a
 // linear model; DiagonalMinimum an interpolating (optionally unbalanced,
 // hence sharp) minimum of a diagonal linear network.

@@ -38,7 +38,10 @@ R seeded Monte Carlo runs on the true model (--linearized: on the
 linearisation) in parallel (--workers). Reported: α_k = D_k/Σ_j D_j at the
 last step, the shares of the top-1, top-5 and beyond-10 directions, the loss
 shares λ_k D_k/Σ λ_j D_j, the escape step (first recorded step with loss ≥
---escape-factor × L₀) and, for Monte Carlo, the largest |MC − exact|/SE.
+--escape-factor × L₀) and, for Monte Carlo, the largest |MC − exact|/SE
+(above the critical rate (u_kᵀw_t)² grows heavy tails, so over long horizons
+the sample mean and its SE understate D_k and this z is not a valid test; the
+package tests check agreement over short horizons).
 Needs the p×p eigen-decomposition of G: for p up to a few thousand.
 Exit codes: 0 success, 1 failure, 2 usage error.`
 

@@ -47,6 +47,9 @@ func (t *Tracking) due(step int) bool {
 
 // Record holds the tracked quantities at one step; NaN marks one not
 // tracked (JSON: null via MarshalJSON of the caller, or omitted).
+//
+// Step counts the updates made; LR is η of the update that led to this
+// point (η_0 at step 0).
 type Record struct {
 	Step     int     `json:"step"`
 	LR       float64 `json:"lr"`

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,4 +117,14 @@ func slicesEqualBits(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// TestTrainProgress: progress goes to stderr only on a terminal.
+func TestTrainProgress(t *testing.T) {
+	defer func(f func(io.Writer) bool) { isTerminal = f }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	code, out, errOut := callCmd("train", "--n", "40", "--d", "4", "--steps", "50", "--json")
+	if code != 0 || !strings.Contains(errOut, "step ") || strings.Contains(out, "batch loss") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
 }

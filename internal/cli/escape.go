@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ const escapeAbout = `Escape from a minimum θ* (PAPER.md §3 item 4). θ* is con
 --model linear: the minimum-norm interpolant X⁺y (interpolating when n ≤ d);
 --model diagonal: the diagonal network u⊙v with effective weights X⁺y,
 unbalanced by --unbalance c (u = c√|β|, v = sign(β)√|β|/c; c > 1 is sharper).
+Other models (twolayer, mlp, randomfeatures) reach a minimum by GD from their
+initialisation at half of 2/λ_max until the loss is at most --train-tol
+(at most --train-steps steps; failure exits 1).
 One output only (synthetic data, or fashion-mnist with --targets sign and two
 --classes).
 
@@ -51,6 +55,8 @@ type escapeFlags struct {
 	lrFactor, lr, radius, unbalance, escFactor float64
 	steps, every, repeats, workers             int
 	linearized                                 bool
+	trainSteps                                 int
+	trainTol                                   float64
 }
 
 func runEscape(env *Env, args []string) int {
@@ -69,6 +75,8 @@ func runEscape(env *Env, args []string) int {
 	fs.StringVar(&f.perturbation, "perturbation", "span", "law of w₀: span (of the data) or isotropic")
 	fs.Float64Var(&f.unbalance, "unbalance", 1, "--model diagonal: scale c of the unbalanced minimum")
 	fs.Float64Var(&f.escFactor, "escape-factor", 100, "escape when the loss reaches this multiple of L₀")
+	fs.IntVar(&f.trainSteps, "train-steps", 100000, "models without a constructed minimum: at most this many GD steps")
+	fs.Float64Var(&f.trainTol, "train-tol", 1e-18, "models without a constructed minimum: train until the loss is at most this")
 	fs.BoolVar(&f.linearized, "linearized", false, "Monte Carlo on the linearised model instead of the true one")
 	fs.BoolVar(&f.prob.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&f.prob.out, "out", "", "also write the JSON to this file")
@@ -106,8 +114,8 @@ func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
 		return nil, alignUsagef("--radius, --unbalance and --escape-factor must be > 0")
 	case !(f.lrFactor > 0) && !(f.lr > 0):
 		return nil, alignUsagef("--lr-factor or --lr must be > 0")
-	case f.prob.model != "linear" && f.prob.model != "diagonal":
-		return nil, alignUsagef("--model %q: escape constructs exact minima for linear and diagonal only", f.prob.model)
+	case f.trainSteps < 1 || !(f.trainTol > 0):
+		return nil, alignUsagef("--train-steps must be ≥ 1 and --train-tol > 0")
 	}
 	law, err := escape.ParsePerturbation(f.perturbation)
 	if err != nil {
@@ -125,10 +133,19 @@ func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
 		return nil, alignUsagef("--batch %d exceeds n = %d without replacement", f.prob.batch, pb.x.Rows)
 	}
 	var res float64
+	minimum, trainSteps := "exact", 0
+	obj := models.NewObjective(pb.model, models.Square{}, pb.x, pb.y)
 	switch m := pb.model.(type) {
 	case *models.DiagonalLinear:
 		res, err = escape.DiagonalMinimum(m, pb.x, pb.y, f.unbalance)
 	default:
+		if f.prob.model != "linear" {
+			minimum = "trained"
+			var loss float64
+			loss, trainSteps, err = escape.TrainToMinimum(obj, 0.5, f.trainSteps, f.trainTol)
+			res = math.Sqrt(2 * loss * float64(obj.N()))
+			break
+		}
 		var th []float64
 		th, res, err = escape.MinNormInterpolant(pb.x, pb.y)
 		if err == nil {
@@ -138,7 +155,6 @@ func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj := models.NewObjective(pb.model, models.Square{}, pb.x, pb.y)
 	pr := newProgress(env.Stderr)
 	if pr != nil {
 		pr.update(0, 1, "exact recursion and Monte Carlo")
@@ -157,7 +173,8 @@ func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
 		Config: map[string]any{"model": f.prob.model, "data": f.prob.data, "n": obj.N(), "p": obj.NumParams(),
 			"batch": f.prob.batch, "replacement": f.prob.replacement, "lr_factor": f.lrFactor, "lr": f.lr,
 			"radius": f.radius, "perturbation": law.String(), "steps": f.steps, "every": f.every,
-			"repeats": f.repeats, "seed": f.prob.seed, "linearized": f.linearized, "unbalance": f.unbalance}}
+			"repeats": f.repeats, "seed": f.prob.seed, "linearized": f.linearized, "unbalance": f.unbalance,
+			"minimum": minimum, "train_steps": trainSteps}}
 	if f.prob.data == "synthetic" {
 		out.Config["d"], out.Config["spectrum"], out.Config["noise"] = f.prob.d, f.prob.spectrum, f.prob.noise
 	}

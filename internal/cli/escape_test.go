@@ -17,7 +17,9 @@ func TestEscapeExitCodes(t *testing.T) {
 	}{
 		{[]string{"--help"}, 0, []string{"Usage: noisegeom escape", "--model", "--batch", "--repeats", "--lr-factor", "--lr",
 			"--radius", "--perturbation", "--json", "--out", "Exit codes"}, nil},
-		{[]string{"--model", "mlp"}, 2, nil, []string{`"mlp"`}},
+		{[]string{"--model", "resnet"}, 2, nil, []string{`"resnet"`}},
+		{[]string{"--model", "twolayer", "--n", "30", "--d", "3", "--width", "2", "--train-steps", "50"}, 1, nil, []string{"TrainToMinimum"}},
+		{[]string{"--model", "twolayer", "--n", "12", "--d", "6", "--width", "32", "--steps", "20", "--repeats", "4"}, 0, []string{"twolayer", "SGD"}, nil},
 		{[]string{"--repeats", "1"}, 2, nil, []string{"--repeats"}},
 		{[]string{"--radius", "0"}, 2, nil, []string{"--radius"}},
 		{[]string{"--perturbation", "gaussian"}, 2, nil, []string{"gaussian"}},

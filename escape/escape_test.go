@@ -233,12 +233,8 @@ func TestEscapeDirections(t *testing.T) {
 	x := gauss(60, 120, 0.5, 1)
 	obj := linearAtMinimum(t, x, 2)
 	prof := map[float64]*CompareResult{}
-	steps := 300
-	if testing.Short() {
-		steps = 200
-	}
 	for _, f := range []float64{1.1, 1.5} {
-		c := &Compare{Objective: obj, Batch: 2, Replacement: true, LRFactor: f, Radius: 1, Steps: steps, Every: 100}
+		c := &Compare{Objective: obj, Batch: 2, Replacement: true, LRFactor: f, Radius: 1, Steps: 300, Every: 100}
 		r, err := c.Run()
 		if err != nil {
 			t.Fatal(err)
@@ -259,7 +255,7 @@ func TestEscapeDirections(t *testing.T) {
 		t.Errorf("SGD top-5 share %.3f at 1.5× vs %.3f at 1.1×: no shift toward sharp directions", hi.SGD.ShareTop5, lo.SGD.ShareTop5)
 	}
 	// Below its threshold SGD does not escape: the loss decays.
-	c := &Compare{Objective: obj, Batch: 2, Replacement: true, LRFactor: 0.8, Radius: 1, Steps: steps, Every: 100}
+	c := &Compare{Objective: obj, Batch: 2, Replacement: true, LRFactor: 0.8, Radius: 1, Steps: 300, Every: 100}
 	r, err := c.Run()
 	if err != nil {
 		t.Fatal(err)

@@ -122,36 +122,7 @@ func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
 		return nil, alignUsagef("--perturbation: %v", err)
 	}
 	start := time.Now()
-	pb, err := startProblem(&f.prob, "init")
-	if err != nil {
-		return nil, err
-	}
-	if pb.outputs != 1 {
-		return nil, alignUsagef("escape needs one output; use --targets sign with two --classes")
-	}
-	if !f.prob.replacement && f.prob.batch > pb.x.Rows {
-		return nil, alignUsagef("--batch %d exceeds n = %d without replacement", f.prob.batch, pb.x.Rows)
-	}
-	var res float64
-	minimum, trainSteps := "exact", 0
-	obj := models.NewObjective(pb.model, models.Square{}, pb.x, pb.y)
-	switch m := pb.model.(type) {
-	case *models.DiagonalLinear:
-		res, err = escape.DiagonalMinimum(m, pb.x, pb.y, f.unbalance)
-	default:
-		if f.prob.model != "linear" {
-			minimum = "trained"
-			var loss float64
-			loss, trainSteps, err = escape.TrainToMinimum(obj, 0.5, f.trainSteps, f.trainTol)
-			res = math.Sqrt(2 * loss * float64(obj.N()))
-			break
-		}
-		var th []float64
-		th, res, err = escape.MinNormInterpolant(pb.x, pb.y)
-		if err == nil {
-			copy(pb.model.Params(), th)
-		}
-	}
+	obj, res, minimum, trainSteps, err := escapeMinimum(f)
 	if err != nil {
 		return nil, err
 	}
@@ -201,4 +172,42 @@ func writeEscape(w io.Writer, o *escapeOutput) error {
 	b.WriteString("shares: α_k = D_k/Σ D_j at the last step (exact recursion; MC row: Monte Carlo mean)\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// escapeMinimum builds the problem of the shared flags and puts the model
+// at a minimum: constructed (linear, diagonal) or trained by GD. It
+// returns the objective, the residual norm, "exact" or "trained" and the
+// GD steps taken.
+func escapeMinimum(f *escapeFlags) (*models.Objective, float64, string, int, error) {
+	pb, err := startProblem(&f.prob, "init")
+	if err != nil {
+		return nil, 0, "", 0, err
+	}
+	if pb.outputs != 1 {
+		return nil, 0, "", 0, alignUsagef("one output needed; use --targets sign with two --classes")
+	}
+	if !f.prob.replacement && f.prob.batch > pb.x.Rows {
+		return nil, 0, "", 0, alignUsagef("--batch %d exceeds n = %d without replacement", f.prob.batch, pb.x.Rows)
+	}
+	var res float64
+	minimum, trainSteps := "exact", 0
+	obj := models.NewObjective(pb.model, models.Square{}, pb.x, pb.y)
+	switch m := pb.model.(type) {
+	case *models.DiagonalLinear:
+		res, err = escape.DiagonalMinimum(m, pb.x, pb.y, f.unbalance)
+	default:
+		if f.prob.model != "linear" {
+			minimum = "trained"
+			var loss float64
+			loss, trainSteps, err = escape.TrainToMinimum(obj, 0.5, f.trainSteps, f.trainTol)
+			res = math.Sqrt(2 * loss * float64(obj.N()))
+			break
+		}
+		var th []float64
+		th, res, err = escape.MinNormInterpolant(pb.x, pb.y)
+		if err == nil {
+			copy(pb.model.Params(), th)
+		}
+	}
+	return obj, res, minimum, trainSteps, err
 }

@@ -175,11 +175,16 @@ func TestMonteCarloMatchesExact(t *testing.T) {
 	// Above the critical rate the law of (u_kᵀw_t)² grows heavy tails, so
 	// the horizon stays short there (10 steps) for the standard error to
 	// be meaningful with R repeats.
-	for _, c := range []struct {
+	type config struct {
 		factor float64
 		steps  int
 		repl   bool
-	}{{0.8, 30, true}, {1.2, 10, true}, {0.8, 30, false}, {1.2, 10, false}} {
+	}
+	configs := []config{{0.8, 30, true}, {1.2, 10, true}, {0.8, 30, false}, {1.2, 10, false}}
+	if testing.Short() {
+		configs = configs[1:3] // above the threshold with replacement, below without
+	}
+	for _, c := range configs {
 		cmp := &Compare{Objective: obj, Batch: 2, Replacement: c.repl, LRFactor: c.factor, Radius: 1, Steps: c.steps, Every: 5,
 			Repeats: R, Seed: 7}
 		res, err := cmp.Run()

@@ -26,7 +26,11 @@ func TestTrainedMinimum(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("loss %.3g after %d steps", loss, steps)
-	c := &Compare{Objective: obj, Batch: 1, Replacement: true, LRFactor: 1.2, Radius: 1e-4, Steps: 10, Every: 5, Repeats: 300, Seed: 2}
+	R := 300
+	if testing.Short() {
+		R = 200
+	}
+	c := &Compare{Objective: obj, Batch: 1, Replacement: true, LRFactor: 1.2, Radius: 1e-4, Steps: 10, Every: 5, Repeats: R, Seed: 2}
 	r, err := c.Run()
 	if err != nil {
 		t.Fatal(err)

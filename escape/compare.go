@@ -86,13 +86,14 @@ func (c *Compare) Run() (*CompareResult, error) {
 		return nil, err
 	}
 	res := &CompareResult{Lambda: q.Lambda, Rank: q.Rank}
+	lam := q.ProfileLambda()
 	ef := c.EscapeFactor
 	if ef <= 0 {
 		ef = 100
 	}
 	// E L_0 = ½ Σ λ_k D_k(0).
 	for k, v := range q.initialD(c.Law, c.Radius) {
-		res.Loss0 += 0.5 * q.Lambda[k] * v
+		res.Loss0 += 0.5 * lam[k] * v
 	}
 	escLoss := ef * res.Loss0
 	n := obj.N()
@@ -117,7 +118,7 @@ func (c *Compare) Run() (*CompareResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.method, err)
 		}
-		a.arm.Exact, a.arm.Profile, a.arm.EscapeStep = s, s.Last(q.Lambda), s.EscapeTime(escLoss)
+		a.arm.Exact, a.arm.Profile, a.arm.EscapeStep = s, s.Last(lam), s.EscapeTime(escLoss)
 		if c.Repeats < 2 {
 			continue
 		}
@@ -139,7 +140,7 @@ func (c *Compare) Run() (*CompareResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.method, err)
 		}
-		pr := mr.Series.Last(q.Lambda)
+		pr := mr.Series.Last(lam)
 		a.arm.MC, a.arm.MCProfile, a.arm.MCEscapeSteps = mr.Series, &pr, mr.EscapeSteps
 		a.arm.MaxZ = MaxZ(mr.Series, s)
 	}

@@ -12,7 +12,9 @@
 // Quadratic computes D_k(t) exactly from the second-moment recursion
 // M_{t+1} = E[(I − ηA_B) M_t (I − ηA_B)] (with replacement and without
 // replacement within a step; GD is the case B = n), in the eigenbasis of A
-// restricted to its range; directions outside the range never move.
+// restricted to its range; directions outside the range never move. For
+// p > DenseMaxP (and p > n) only the range directions are resolved, through
+// the n×n Gram matrix, and the rest is one remainder entry.
 // MonteCarlo runs the optimizer of package optim from R seeded
 // perturbations of θ* on the true (possibly nonlinear) model, in parallel
 // over repeats: repeat r draws everything from (Seed, r), so results do

@@ -342,3 +342,58 @@ func rangeOnly(s *Series, r int) *Series {
 	}
 	return out
 }
+
+// TestGramModeMatchesDense: with p > n the Gram-mode decomposition (range
+// directions plus a remainder) gives the same D_k as the dense one, the
+// remainder holding the mass outside the range; Compare and the Monte
+// Carlo work in that mode.
+func TestGramModeMatchesDense(t *testing.T) {
+	x := gauss(12, 40, 0.5, 9)
+	dense, err := NewQuadratic(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(v int) { DenseMaxP = v }(DenseMaxP)
+	DenseMaxP = 0
+	gram, err := NewQuadratic(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !gram.Remainder || dense.Remainder || gram.Rank != 12 || dense.Rank != 12 || gram.U.Cols != 12 {
+		t.Fatalf("modes: gram %v rank %d cols %d, dense %v rank %d", gram.Remainder, gram.Rank, gram.U.Cols, dense.Remainder, dense.Rank)
+	}
+	for _, law := range []Perturbation{InSpan, Isotropic} {
+		for _, repl := range []bool{true, false} {
+			a, err1 := dense.Exact(0.2, 3, repl, law, 1, 20, 10)
+			b, err2 := gram.Exact(0.2, 3, repl, law, 1, 20, 10)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			for i := range a.D {
+				da, db := a.D[i], b.D[i]
+				rest := 0.0
+				for _, v := range da[12:] {
+					rest += v
+				}
+				want := append(slices.Clone(da[:12]), rest)
+				for k := range want {
+					if math.Abs(db[k]-want[k]) > 1e-10*(1+math.Abs(want[k])) {
+						t.Errorf("%v repl %v step %d: D_%d gram %v, dense %v", law, repl, a.Steps[i], k+1, db[k], want[k])
+					}
+				}
+				if math.Abs(a.Loss[i]-b.Loss[i]) > 1e-10*a.Loss[i] {
+					t.Errorf("loss %v vs %v", a.Loss[i], b.Loss[i])
+				}
+			}
+		}
+	}
+	obj := linearAtMinimum(t, x, 1)
+	c := &Compare{Objective: obj, Batch: 2, LRFactor: 1.2, Law: Isotropic, Radius: 1, Steps: 10, Every: 5, Repeats: 300, Seed: 4}
+	r, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.SGD.Alpha) != 13 || len(r.SGD.MC.D[0]) != 13 || r.SGD.MaxZ > 5 || r.GD.MaxZ > 5 {
+		t.Errorf("alpha %d entries, MC %d, max z %v %v", len(r.SGD.Alpha), len(r.SGD.MC.D[0]), r.SGD.MaxZ, r.GD.MaxZ)
+	}
+}

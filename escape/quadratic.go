@@ -12,46 +12,90 @@ import (
 // Quadratic is the loss L(w) = (1/2n) Σ_i (f_iᵀ w)² = ½ wᵀAw, A = FᵀF/n,
 // of a linear model at its interpolant or of a model linearised at an
 // interpolating minimum (F = J(θ*), K = 1), in the eigenbasis of A.
+//
+// For p ≤ DenseMaxP (or p ≤ n) A is decomposed densely and all p
+// directions are kept. Otherwise the eigenpairs come from the n×n Gram
+// matrix FFᵀ/n (u = Fᵀa/√(nκ)), only the Rank range directions are kept,
+// and every D vector carries one more entry: the remainder, the mass
+// outside the range (eigenvalue 0), which never moves under the
+// recursion.
 type Quadratic struct {
 	F *linalg.Dense // n×p
-	// Lambda holds all p eigenvalues of A, descending; U (p×p) the
-	// eigenvectors as columns in the same order.
+	// Lambda holds the eigenvalues of A kept, descending; U (p×len(Lambda))
+	// the eigenvectors as columns in the same order.
 	Lambda []float64
 	U      *linalg.Dense
 	// Rank is the number of eigenvalues above 100·max(n, p)·ε·λ_max.
 	Rank int
-	ft   *linalg.Dense // F·U_r, n×r
+	// Remainder reports the Gram mode (D has len(Lambda)+1 entries).
+	Remainder bool
+	ft        *linalg.Dense // F·U_r, n×r
 }
 
-// NewQuadratic decomposes A = FᵀF/n (dense, p×p: for small p).
+// DenseMaxP is the largest p decomposed densely when p > n.
+var DenseMaxP = 2000
+
+// NewQuadratic decomposes A = FᵀF/n.
 func NewQuadratic(f *linalg.Dense) (*Quadratic, error) {
 	n, p := f.Rows, f.Cols
 	if n == 0 || p == 0 {
 		return nil, errors.New("escape: NewQuadratic: empty F")
 	}
-	a := linalg.NewDense(p, p)
-	linalg.Syrk(linalg.T, 1/float64(n), f, 0, a)
-	vals, vecs, err := linalg.EigenSym(a, true)
-	if err != nil {
-		return nil, err
+	q := &Quadratic{F: f}
+	if p <= DenseMaxP || p <= n {
+		a := linalg.NewDense(p, p)
+		linalg.Syrk(linalg.T, 1/float64(n), f, 0, a)
+		vals, vecs, err := linalg.EigenSym(a, true)
+		if err != nil {
+			return nil, err
+		}
+		q.Lambda, q.U = make([]float64, p), linalg.NewDense(p, p)
+		col := make([]float64, p)
+		for j := 0; j < p; j++ {
+			q.Lambda[j] = vals[p-1-j]
+			vecs.Col(col, p-1-j)
+			q.U.SetCol(j, col)
+		}
+	} else {
+		k := linalg.NewDense(n, n)
+		linalg.Syrk(linalg.NoTrans, 1/float64(n), f, 0, k)
+		vals, vecs, err := linalg.EigenSym(k, true)
+		if err != nil {
+			return nil, err
+		}
+		tol := 100 * float64(max(n, p)) * 0x1p-52 * vals[n-1]
+		r := 0
+		for r < n && vals[n-1-r] > tol {
+			r++
+		}
+		q.Remainder, q.Lambda, q.U = true, make([]float64, r), linalg.NewDense(p, r)
+		a, u := make([]float64, n), make([]float64, p)
+		for j := 0; j < r; j++ {
+			q.Lambda[j] = vals[n-1-j]
+			vecs.Col(a, n-1-j)
+			linalg.Gemv(linalg.T, 1/math.Sqrt(float64(n)*q.Lambda[j]), f, a, 0, u)
+			q.U.SetCol(j, u)
+		}
 	}
-	q := &Quadratic{F: f, Lambda: make([]float64, p), U: linalg.NewDense(p, p)}
-	col := make([]float64, p)
-	for j := 0; j < p; j++ {
-		q.Lambda[j] = vals[p-1-j]
-		vecs.Col(col, p-1-j)
-		q.U.SetCol(j, col)
-	}
-	if !(q.Lambda[0] > 0) {
+	if len(q.Lambda) == 0 || !(q.Lambda[0] > 0) {
 		return nil, errors.New("escape: NewQuadratic: A = FᵀF/n is zero")
 	}
 	tol := 100 * float64(max(n, p)) * 0x1p-52 * q.Lambda[0]
-	for q.Rank < p && q.Lambda[q.Rank] > tol {
+	for q.Rank < len(q.Lambda) && q.Lambda[q.Rank] > tol {
 		q.Rank++
 	}
 	q.ft = linalg.NewDense(n, q.Rank)
 	linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, f, q.U.ColsView(0, q.Rank), 0, q.ft)
 	return q, nil
+}
+
+// ProfileLambda returns the eigenvalues matching the entries of a D
+// vector: Lambda, plus 0 for the remainder in Gram mode.
+func (q *Quadratic) ProfileLambda() []float64 {
+	if q.Remainder {
+		return append(append([]float64(nil), q.Lambda...), 0)
+	}
+	return q.Lambda
 }
 
 // JacobianFeatures returns F = J(θ) (n×p) of a one-output objective at its
@@ -98,17 +142,20 @@ func ParsePerturbation(s string) (Perturbation, error) {
 	return 0, fmt.Errorf("escape: perturbation %q: want span or isotropic", s)
 }
 
-// initialD returns D_k(0) for every k (length p) under the law.
+// initialD returns D_k(0) for every entry of a D vector under the law.
 func (q *Quadratic) initialD(law Perturbation, radius float64) []float64 {
-	p := len(q.Lambda)
-	d := make([]float64, p)
-	for k := range d {
+	p := q.F.Cols
+	d := make([]float64, len(q.ProfileLambda()))
+	for k := range q.Lambda {
 		switch {
 		case law == Isotropic:
 			d[k] = radius * radius / float64(p)
 		case k < q.Rank:
 			d[k] = radius * radius / float64(q.Rank)
 		}
+	}
+	if q.Remainder && law == Isotropic {
+		d[len(q.Lambda)] = radius * radius * float64(p-len(q.Lambda)) / float64(p)
 	}
 	return d
 }
@@ -139,7 +186,8 @@ type Series struct {
 	LossStdErr []float64   `json:"loss_stderr,omitempty"`
 }
 
-// Exact returns D_k(t) from the second-moment recursion
+// Exact returns D_k(t) (entries as in ProfileLambda) from the
+// second-moment recursion
 //
 //	M_{t+1} = M_t − η(AM_t + M_tA) + η²(α·Dg(M_t) + β·AM_tA),
 //	Dg(M) = (1/n) Σ_i (f_iᵀMf_i) f_i f_iᵀ,

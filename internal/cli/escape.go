@@ -46,7 +46,9 @@ shares λ_k D_k/Σ λ_j D_j, the escape step (first recorded step with loss ≥
 (above the critical rate (u_kᵀw_t)² grows heavy tails, so over long horizons
 the sample mean and its SE understate D_k and this z is not a valid test; the
 package tests check agreement over short horizons).
-Needs the p×p eigen-decomposition of G: for p up to a few thousand.
+G(θ*) is decomposed densely (p×p) when p ≤ 2000 or p ≤ n, otherwise through
+the n×n Gram matrix: then only its range directions are resolved and alpha
+ends with one more entry, the mass outside the range (λ = 0).
 Exit codes: 0 success, 1 failure, 2 usage error.`
 
 type escapeFlags struct {

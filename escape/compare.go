@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
 	"github.com/noisegeom/noisegeom/optim"
@@ -81,7 +80,7 @@ func (c *Compare) Run() (*CompareResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr, err := analysis.SGDCriticalRate(f, c.Batch, c.Replacement)
+	cr, err := q.SGDCritical(c.Batch, c.Replacement)
 	if err != nil {
 		return nil, err
 	}

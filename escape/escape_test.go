@@ -328,7 +328,6 @@ func TestDiagonalMinimum(t *testing.T) {
 	if !(lmax[3] > 2*lmax[1]) {
 		t.Errorf("λ_max balanced %g, unbalanced %g", lmax[1], lmax[3])
 	}
-	_ = analysis.BatchFactor
 }
 
 // rangeOnly keeps the first r directions of a series.
@@ -385,6 +384,13 @@ func TestGramModeMatchesDense(t *testing.T) {
 					t.Errorf("loss %v vs %v", a.Loss[i], b.Loss[i])
 				}
 			}
+		}
+	}
+	for _, repl := range []bool{true, false} {
+		want, err1 := analysis.SGDCriticalRate(x, 3, repl)
+		got, err2 := gram.SGDCritical(3, repl)
+		if err1 != nil || err2 != nil || math.Abs(got.SGD-want.SGD) > 1e-8*want.SGD || math.Abs(got.GD-want.GD) > 1e-12*want.GD {
+			t.Errorf("critical rate on range coordinates %+v, on F %+v (%v %v)", got, want, err1, err2)
 		}
 	}
 	obj := linearAtMinimum(t, x, 1)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
 )
@@ -87,6 +88,13 @@ func NewQuadratic(f *linalg.Dense) (*Quadratic, error) {
 	q.ft = linalg.NewDense(n, q.Rank)
 	linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, f, q.U.ColsView(0, q.Rank), 0, q.ft)
 	return q, nil
+}
+
+// SGDCritical returns analysis.SGDCriticalRate of the problem, computed
+// on the range coordinates F·U_r (n×r), which give the same recursion as F
+// at r×r instead of p×p cost.
+func (q *Quadratic) SGDCritical(batch int, replacement bool) (analysis.CriticalRate, error) {
+	return analysis.SGDCriticalRate(q.ft, batch, replacement)
 }
 
 // ProfileLambda returns the eigenvalues matching the entries of a D

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/escape"
 	"github.com/noisegeom/noisegeom/optim"
@@ -106,7 +105,11 @@ func cyclicalMain(env *Env, f *cyclicalFlags) (*cyclicalOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr, err := analysis.SGDCriticalRate(jac, f.prob.batch, f.prob.replacement)
+	q, err := escape.NewQuadratic(jac)
+	if err != nil {
+		return nil, err
+	}
+	cr, err := q.SGDCritical(f.prob.batch, f.prob.replacement)
 	if err != nil {
 		return nil, err
 	}

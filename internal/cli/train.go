@@ -51,12 +51,12 @@ align --at PATH.npy).
 Exit codes: 0 success, 1 failure (e.g. divergence), 2 usage error.`
 
 type trainFlags struct {
-	prob                                                alignFlags
-	optimizer, sampling, schedule, track, reference, at string
-	checkpoint, csvPath, save                           string
-	steps, trackEvery, ckEvery, k                       int
-	lr, momentum, wd                                    float64
-	resume                                              bool
+	prob                                                         alignFlags
+	optimizer, sampling, schedule, track, reference, at, trackAt string
+	checkpoint, csvPath, save                                    string
+	steps, trackEvery, ckEvery, k                                int
+	lr, momentum, wd                                             float64
+	resume                                                       bool
 }
 
 func runTrain(env *Env, args []string) int {
@@ -74,6 +74,7 @@ func runTrain(env *Env, args []string) int {
 	fs.StringVar(&f.at, "at", "init", "start: init, teacher, teacher+R or PATH.npy")
 	fs.StringVar(&f.track, "track", "loss", "trackers: loss, grad, lambda_g, lambda_h, analysis, distance (comma-separated; none)")
 	fs.IntVar(&f.trackEvery, "track-every", 100, "track every N steps (0: only at the start and the end)")
+	fs.StringVar(&f.trackAt, "track-at", "", "also track at these steps, e.g. 5,50,500")
 	fs.IntVar(&f.k, "k", 0, "with --track analysis: g along the top k eigenvectors of G")
 	fs.StringVar(&f.reference, "reference", "start", "distance reference: start, teacher or PATH.npy")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint file")
@@ -209,7 +210,11 @@ func trainMain(env *Env, f *trainFlags) (*trainOutput, error) {
 	default:
 		return nil, alignUsagef("--optimizer %q: want sgd or gd", f.optimizer)
 	}
-	tr := optim.Tracking{Every: f.trackEvery, At: []int{0}, TopK: f.k}
+	at, err := parseInts(f.trackAt)
+	if err != nil {
+		return nil, alignUsagef("--track-at: %v", err)
+	}
+	tr := optim.Tracking{Every: f.trackEvery, At: append([]int{0}, at...), TopK: f.k}
 	if f.track != "none" && f.track != "" {
 		for _, name := range strings.Split(f.track, ",") {
 			switch name {
@@ -271,7 +276,7 @@ func trainMain(env *Env, f *trainFlags) (*trainOutput, error) {
 			return nil, err
 		}
 		resumed = o.StepCount()
-		tr.At = nil
+		tr.At = tr.At[1:]
 	}
 	rc := optim.RunConfig{Steps: f.steps, Track: tr, Checkpoint: f.checkpoint, CheckpointEvery: f.ckEvery}
 	if pr := newProgress(env.Stderr); pr != nil {

@@ -37,6 +37,9 @@ func TestTrainExitCodes(t *testing.T) {
 		{[]string{"--n", "10", "--batch", "20", "--sampling", "epochs"}, 2, nil, []string{"exceeds"}},
 		{[]string{"--n", "40", "--d", "4", "--steps", "20", "--track-every", "10", "--track", "loss,grad,lambda_g,distance"}, 0,
 			[]string{"train: SGD, 20 steps", "loss", "lambda_g"}, nil},
+		{[]string{"--n", "40", "--d", "4", "--steps", "20", "--track-every", "0", "--track-at", "3,7"}, 0,
+			[]string{"\n       3 ", "\n       7 ", "\n      20 "}, nil},
+		{[]string{"--track-at", "x"}, 2, nil, []string{"--track-at"}},
 		{[]string{"--n", "40", "--d", "4", "--steps", "2000", "--optimizer", "gd", "--lr", "50"}, 1, nil, []string{"finite"}},
 	}
 	for _, tt := range tests {

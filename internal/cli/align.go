@@ -69,26 +69,13 @@ func alignUsagef(format string, args ...any) error {
 func runAlign(env *Env, args []string) int {
 	fs := flag.NewFlagSet("align", flag.ContinueOnError)
 	var f alignFlags
-	fs.StringVar(&f.model, "model", "linear", "model family: linear, twolayer, randomfeatures, diagonal or mlp (one hidden layer of --width)")
-	fs.StringVar(&f.data, "data", "synthetic", "data: synthetic or fashion-mnist")
-	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the fashion-mnist files (default: $NOISEGEOM_DATA, /usr/share/datasets)")
-	fs.IntVar(&f.n, "n", 1000, "number of samples")
-	fs.IntVar(&f.d, "d", 20, "synthetic: input dimension")
-	fs.StringVar(&f.spectrum, "spectrum", "isotropic", "synthetic: isotropic, powerlaw:α, lowrank:r, spiked:k,s or list:λ1,λ2,...")
-	fs.BoolVar(&f.rotate, "rotate", false, "synthetic: random rotation of the covariance")
-	fs.Float64Var(&f.noise, "noise", 0.1, "synthetic: standard deviation of the label noise")
-	fs.IntVar(&f.width, "width", 64, "hidden width m (twolayer, randomfeatures, mlp)")
-	fs.StringVar(&f.activation, "activation", "tanh", "activation: tanh, softplus, sigmoid, gelu, leaky_relu, relu or identity")
-	fs.BoolVar(&f.bias, "bias", false, "twolayer: trainable biases")
-	fs.StringVar(&f.classes, "classes", "", "fashion-mnist: classes to keep, e.g. 0,6 (default all ten)")
-	fs.StringVar(&f.targets, "targets", "onehot", "fashion-mnist: onehot or sign (two classes)")
+	addProblemFlags(fs, &f)
 	fs.IntVar(&f.batch, "batch", 1, "minibatch size B for the minibatch factor and the SGD threshold")
 	fs.BoolVar(&f.replacement, "replacement", false, "minibatches drawn with replacement (factor 1/B instead of (n−B)/(B(n−1)))")
 	fs.IntVar(&f.k, "k", 10, "number of top eigen-directions of G")
 	fs.IntVar(&f.flat, "flat", -1, "number of flattest nonzero eigen-directions (default --k; 0 for none)")
 	fs.IntVar(&f.random, "random", 3, "number of random directions")
 	fs.StringVar(&f.at, "at", "init", "point θ: init, teacher or teacher+R (R ≥ 0)")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed for data, parameters and directions")
 	fs.StringVar(&f.path, "path", "auto", "computation: auto, gram, dense or matrixfree")
 	fs.Float64Var(&f.memoryMB, "memory", 1024, "memory budget in MB for the Jacobian blocks and the path choice")
 	fs.BoolVar(&f.hessian, "hessian", false, "also compute Tr H and Tr(ΣH) (n + p Hessian-vector products)")
@@ -157,6 +144,25 @@ type alignTheory struct {
 	Thresholds analysis.Thresholds `json:"thresholds"`
 }
 
+// addProblemFlags registers the model and data flags shared by align,
+// train and escape.
+func addProblemFlags(fs *flag.FlagSet, f *alignFlags) {
+	fs.StringVar(&f.model, "model", "linear", "model family: linear, twolayer, randomfeatures, diagonal or mlp (one hidden layer of --width)")
+	fs.StringVar(&f.data, "data", "synthetic", "data: synthetic or fashion-mnist")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the fashion-mnist files (default: $NOISEGEOM_DATA, /usr/share/datasets)")
+	fs.IntVar(&f.n, "n", 1000, "number of samples")
+	fs.IntVar(&f.d, "d", 20, "synthetic: input dimension")
+	fs.StringVar(&f.spectrum, "spectrum", "isotropic", "synthetic: isotropic, powerlaw:α, lowrank:r, spiked:k,s or list:λ1,λ2,...")
+	fs.BoolVar(&f.rotate, "rotate", false, "synthetic: random rotation of the covariance")
+	fs.Float64Var(&f.noise, "noise", 0.1, "synthetic: standard deviation of the label noise")
+	fs.IntVar(&f.width, "width", 64, "hidden width m (twolayer, randomfeatures, mlp)")
+	fs.StringVar(&f.activation, "activation", "tanh", "activation: tanh, softplus, sigmoid, gelu, leaky_relu, relu or identity")
+	fs.BoolVar(&f.bias, "bias", false, "twolayer: trainable biases")
+	fs.StringVar(&f.classes, "classes", "", "fashion-mnist: classes to keep, e.g. 0,6 (default all ten)")
+	fs.StringVar(&f.targets, "targets", "onehot", "fashion-mnist: onehot or sign (two classes)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed for data, parameters and directions")
+}
+
 func alignMain(f *alignFlags) (*alignOutput, error) {
 	if f.n < 1 {
 		return nil, alignUsagef("--n must be ≥ 1, got %d", f.n)
@@ -178,62 +184,11 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		return nil, err
 	}
 	start := time.Now()
-	var (
-		x, y    *linalg.Dense
-		model   models.Model
-		theta   []float64 // teacher parameters (synthetic)
-		popS    *linalg.Dense
-		outputs = 1
-	)
-	switch f.data {
-	case "synthetic":
-		if f.d < 1 {
-			return nil, alignUsagef("--d must be ≥ 1, got %d", f.d)
-		}
-		sp, err := data.ParseSpectrum(f.spectrum, f.d)
-		if err != nil {
-			return nil, alignUsagef("--spectrum: %v", err)
-		}
-		gen, err := data.NewGenerator(data.GaussianSpec{N: f.n, Spectrum: sp, Rotate: f.rotate, Seed: f.seed})
-		if err != nil {
-			return nil, alignUsagef("%v", err)
-		}
-		if !(f.noise >= 0) {
-			return nil, alignUsagef("--noise must be ≥ 0")
-		}
-		x = gen.Generate().X
-		popS = gen.Covariance()
-		if model, err = newAlignModel(f, f.d, outputs, act); err != nil {
-			return nil, err
-		}
-		// The teacher shares the student's frozen weights (second layer,
-		// random features) and draws its trainable ones from seed+1.
-		initModel(model, f.seed, false)
-		teacher, draw := model.Clone(), model.Clone()
-		initModel(draw, f.seed+1, true)
-		copy(teacher.Params(), draw.Params())
-		theta = append([]float64(nil), teacher.Params()...)
-		y = linalg.NewDense(f.n, outputs)
-		teacher.Predict(y, x)
-		rng := rand.New(rand.NewPCG(f.seed, 0x6e6f697365))
-		for i := range y.Data {
-			y.Data[i] += f.noise * rng.NormFloat64()
-		}
-	case "fashion-mnist":
-		if atTeacher {
-			return nil, alignUsagef("--at %s needs --data synthetic (real data has no teacher)", f.at)
-		}
-		ds, err := loadFashion(f)
-		if err != nil {
-			return nil, err
-		}
-		x, y, outputs = ds.X, ds.Y, ds.Y.Cols
-		if model, err = newAlignModel(f, ds.D(), outputs, act); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, alignUsagef("--data %q: want synthetic or fashion-mnist", f.data)
+	pb, err := buildProblem(f, act, atTeacher)
+	if err != nil {
+		return nil, err
 	}
+	x, y, model, theta, popS, outputs := pb.x, pb.y, pb.model, pb.theta, pb.popS, pb.outputs
 	if atTeacher {
 		copy(model.Params(), theta)
 		if radius > 0 {
@@ -331,6 +286,78 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	}
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil
+}
+
+// problem is the data and model built from the shared flags.
+type problem struct {
+	x, y    *linalg.Dense
+	model   models.Model
+	theta   []float64     // teacher parameters (synthetic)
+	popS    *linalg.Dense // population covariance (synthetic)
+	outputs int
+}
+
+// buildProblem draws or loads the data and builds the model of --model
+// at the family's initialisation (synthetic data: with labels from a
+// teacher of the same family). atTeacher rejects real data.
+func buildProblem(f *alignFlags, act models.Activation, atTeacher bool) (*problem, error) {
+	var (
+		x, y    *linalg.Dense
+		model   models.Model
+		theta   []float64 // teacher parameters (synthetic)
+		popS    *linalg.Dense
+		outputs = 1
+	)
+	switch f.data {
+	case "synthetic":
+		if f.d < 1 {
+			return nil, alignUsagef("--d must be ≥ 1, got %d", f.d)
+		}
+		sp, err := data.ParseSpectrum(f.spectrum, f.d)
+		if err != nil {
+			return nil, alignUsagef("--spectrum: %v", err)
+		}
+		gen, err := data.NewGenerator(data.GaussianSpec{N: f.n, Spectrum: sp, Rotate: f.rotate, Seed: f.seed})
+		if err != nil {
+			return nil, alignUsagef("%v", err)
+		}
+		if !(f.noise >= 0) {
+			return nil, alignUsagef("--noise must be ≥ 0")
+		}
+		x = gen.Generate().X
+		popS = gen.Covariance()
+		if model, err = newAlignModel(f, f.d, outputs, act); err != nil {
+			return nil, err
+		}
+		// The teacher shares the student's frozen weights (second layer,
+		// random features) and draws its trainable ones from seed+1.
+		initModel(model, f.seed, false)
+		teacher, draw := model.Clone(), model.Clone()
+		initModel(draw, f.seed+1, true)
+		copy(teacher.Params(), draw.Params())
+		theta = append([]float64(nil), teacher.Params()...)
+		y = linalg.NewDense(f.n, outputs)
+		teacher.Predict(y, x)
+		rng := rand.New(rand.NewPCG(f.seed, 0x6e6f697365))
+		for i := range y.Data {
+			y.Data[i] += f.noise * rng.NormFloat64()
+		}
+	case "fashion-mnist":
+		if atTeacher {
+			return nil, alignUsagef("--at %s needs --data synthetic (real data has no teacher)", f.at)
+		}
+		ds, err := loadFashion(f)
+		if err != nil {
+			return nil, err
+		}
+		x, y, outputs = ds.X, ds.Y, ds.Y.Cols
+		if model, err = newAlignModel(f, ds.D(), outputs, act); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, alignUsagef("--data %q: want synthetic or fashion-mnist", f.data)
+	}
+	return &problem{x: x, y: y, model: model, theta: theta, popS: popS, outputs: outputs}, nil
 }
 
 // criticalMaxD bounds d for the exact critical rate (Lanczos on

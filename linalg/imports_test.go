@@ -12,7 +12,7 @@ const vtModule = "github.com/noisegeom/noisegeom"
 
 // vtNumerical are the numerical packages, relative to the module root;
 // those that do not exist (yet) are skipped.
-var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim"}
+var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim", "escape"}
 
 // vtAllowedImport reports whether a numerical package may depend on path
 // (which is not in the standard library).

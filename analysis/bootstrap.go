@@ -10,7 +10,7 @@ import (
 // bootstrap resamples the samples with replacement reps times (seeded)
 // and returns the standard deviations of the metrics over the resamples,
 // each evaluated from K by gramMetricsWeighted with the multiplicities.
-func bootstrap(gram, r *linalg.Dense, p, reps int, seed uint64) *StdErrors {
+func bootstrap(gv *gramVectors, r *linalg.Dense, p, reps int, seed uint64) *StdErrors {
 	n := r.Rows
 	rng := rand.New(rand.NewPCG(seed, 0x626f6f74))
 	c := make([]float64, n)
@@ -20,7 +20,7 @@ func bootstrap(gram, r *linalg.Dense, p, reps int, seed uint64) *StdErrors {
 		for i := 0; i < n; i++ {
 			c[rng.IntN(n)]++
 		}
-		res := Result{Ingredients: gramMetricsWeighted(gram, r, p, c)}
+		res := Result{Ingredients: gramMetricsWeighted(gv.gram, gv.gramL, gv.fac, r, p, c)}
 		res.finish()
 		for k, m := range []Metric{res.Mu, res.MuC, res.MuIso, res.MuOverIso} {
 			if m.Defined {

@@ -36,7 +36,7 @@ func TestWeightedGramMetrics(t *testing.T) {
 		g, _ := Gram(pr.obj, 1<<40)
 		r := linalg.NewDense(n, K)
 		pr.obj.Residuals(r)
-		got := gramMetricsWeighted(g, r, p, c)
+		got := gramMetricsWeighted(g, g, nil, r, p, c)
 		if got.N != len(idx) {
 			t.Errorf("%s: N = %d, want %d", pr.name, got.N, len(idx))
 		}

@@ -64,9 +64,20 @@
 // Undefined metrics (L = 0, G = 0, vᵀGv = 0) are reported as a Metric
 // with Defined false and a reason (JSON null), never as NaN or a panic.
 //
-// Only the square loss is supported: for it Σ₁ and G share the residual
-// structure the metrics are about. Cross-entropy objectives are rejected
-// with ErrUnsupported.
+// # Other losses
+//
+// For a loss other than the square loss (softmax cross-entropy), G is the
+// generalized Gauss–Newton matrix JᵀΛJ/n with Λ_i = ∂²ℓ_i/∂f² =
+// S_iS_iᵀ (for cross-entropy diag(p_i) − p_ip_iᵀ, PAPER.md §1), the
+// per-sample gradients are J_iᵀu_i with u_i = ∂ℓ_i/∂f (p_i − y_i), and L
+// is the mean loss. The Gram path works with J̃ = SᵀJ (rows S_iᵀJ_i):
+// K_Λ = J̃J̃ᵀ = SᵀKS, block by block S_iᵀK_ijS_j from K = JJᵀ, gives Tr G,
+// ‖G‖_F² and the eigenpairs (u = J̃ᵀa/√κ), while K itself gives Tr Σ₁,
+// ‖∇L‖² and, through Sᵀ, Tr(Σ₁G), ∇LᵀG∇L and the directional quadratic
+// forms; it then holds two (nK)² matrices. The dense path forms J̃ and the
+// matrix-free path uses the loss's Λ in G·v and vᵀGv. The metrics keep
+// their definitions (μ = Tr(Σ₁G)/(2L‖G‖_F²) with L the cross-entropy);
+// the ingredients allow other normalisations.
 //
 // A Result is computed with the objective's model, which is not safe for
 // concurrent use: run analyses of one model sequentially.

@@ -83,14 +83,13 @@ func (o Options) withDefaults() Options {
 }
 
 // ErrUnsupported is returned for objectives the analysis does not cover.
+// Every loss of package models is covered (through its output-Hessian
+// factor); the error remains for callers that test for it.
 var ErrUnsupported = errors.New("analysis: unsupported objective")
 
 // FromObjective computes every metric at the objective's current θ by the
 // path opt.Path.
 func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
-	if obj.Loss.Name() != "square" {
-		return nil, fmt.Errorf("%w: loss %q (only the square loss)", ErrUnsupported, obj.Loss.Name())
-	}
 	opt = opt.withDefaults()
 	var note string
 	if opt.Path == PathAuto {
@@ -130,14 +129,15 @@ type state struct {
 	obj  *models.Objective
 	n, k int
 	p    int
-	r    *linalg.Dense // n×K residuals
+	r    *linalg.Dense // n×K cotangents u_i = ∂ℓ_i/∂f (residuals for the square loss)
+	fac  *factor       // output-Hessian factors; nil for the square loss
 	grad []float64     // ∇L
 	loss float64
 	twoL float64
 }
 
 func newState(obj *models.Objective) *state {
-	s := &state{obj: obj, n: obj.N(), k: obj.Model.NumOutputs(), p: obj.NumParams()}
+	s := &state{obj: obj, n: obj.N(), k: obj.Model.NumOutputs(), p: obj.NumParams(), fac: newFactor(obj)}
 	s.r = linalg.NewDense(s.n, s.k)
 	s.loss = obj.Residuals(s.r)
 	s.twoL = 2 * s.loss
@@ -153,17 +153,17 @@ func (s *state) ingredients() Ingredients {
 		GradNorm2: linalg.Dot(s.grad, s.grad)}
 }
 
-// quad returns vᵀGv, vᵀΣ₁v and vᵀ∇L from one J·v (jv is n×K scratch).
+// quad returns vᵀGv (G = JᵀΛJ/n), vᵀΣ₁v and vᵀ∇L from one J·v (jv is
+// n×K scratch).
 func (s *state) quad(v []float64, jv *linalg.Dense) (vGv, vS1v, vGrad float64) {
 	if s.n == 0 {
 		return 0, 0, 0
 	}
 	s.obj.JVP(jv, v)
-	var sq, s1 float64
+	sq := s.fac.quadGGN(jv)
+	var s1 float64
 	for i := 0; i < s.n; i++ {
-		ji, ri := jv.Row(i), s.r.Row(i)
-		sq += linalg.Dot(ji, ji)
-		t := linalg.Dot(ri, ji)
+		t := linalg.Dot(s.r.Row(i), jv.Row(i))
 		s1 += t * t
 	}
 	inv := 1 / float64(s.n)

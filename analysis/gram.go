@@ -324,7 +324,12 @@ func gramEigen(res *Result, gv *gramVectors, s *state, opt Options) error {
 			topA = append(topA, lr.Vectors.Row(t))
 			topKappa = append(topKappa, kappa)
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("nK = %d > %d: top %d eigenpairs of K by Lanczos, flattest directions not computed", nK, opt.FullEigenMax, k))
+		res.Notes = append(res.Notes, fmt.Sprintf("nK = %d > %d: top %d eigenpairs of K by Lanczos", nK, opt.FullEigenMax, k))
+		if len(res.Eigenvalues) > 0 {
+			if err := flatDirections(res, s, gv, opt, res.Eigenvalues[0]); err != nil {
+				return err
+			}
+		}
 	}
 	var top []Directional
 	for t := 0; t < min(opt.TopK, len(topA)); t++ {

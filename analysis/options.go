@@ -19,8 +19,10 @@ type Options struct {
 	// at the rank available).
 	TopK int
 	// Flat is the number of flattest nonzero eigen-directions (default
-	// TopK). Computed on the dense path and on the Gram path when K is
-	// fully decomposed; skipped (with a note) otherwise.
+	// TopK; negative for none). From the full eigen-decomposition on the
+	// dense path and on the Gram path when nK ≤ FullEigenMax; otherwise by
+	// Lanczos for the smallest eigenvalues of G or of K, whichever is
+	// smaller (flatDirections).
 	Flat int
 	// Random is the number of random unit directions (default 3; negative
 	// for none). Direction j is drawn from Seed, the same on every path.

@@ -1,0 +1,128 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/noisegeom/noisegeom/linalg"
+)
+
+// flatExtra is how many more of the smallest eigenpairs than wanted the
+// Lanczos search for the flattest directions asks for, to step over a few
+// zero eigenvalues (null directions of G or of K).
+const flatExtra = 4
+
+// flatRetries bounds the repeated searches with more eigenpairs.
+const flatRetries = 3
+
+// gramOperator is K_Λ = J̃J̃ᵀ ((nK)×(nK)) applied matrix-free through the
+// model: K_Λa = Sᵀ J Jᵀ S a, one VJP and one JVP.
+type gramOperator struct {
+	s      *state
+	sa, jv *linalg.Dense
+	w      []float64
+}
+
+func newGramOperator(s *state) *gramOperator {
+	return &gramOperator{s: s, sa: linalg.NewDense(s.n, s.k), jv: linalg.NewDense(s.n, s.k), w: make([]float64, s.p)}
+}
+
+func (o *gramOperator) Dim() int { return o.s.n * o.s.k }
+
+func (o *gramOperator) Apply(dst, src []float64) {
+	o.s.fac.mul(o.sa.Data, src)
+	o.s.obj.VJP(o.w, o.sa)
+	o.s.obj.JVP(o.jv, o.w)
+	o.s.fac.mulT(dst, o.jv.Data)
+}
+
+// flatDirections appends g along the opt.Flat flattest eigenvectors of G
+// with a nonzero eigenvalue (flattest first, kind "flat"), found by
+// Lanczos for the smallest eigenvalues of the smaller of the two operators
+// with the same nonzero spectrum: G (p×p, when p ≤ nK) or K_Λ = J̃J̃ᵀ
+// ((nK)×(nK), eigenvalue κ = nλ, eigenvector u = J̃ᵀa/√κ). gv, when not
+// nil, holds K_Λ (the Gram path): K_Λ is then applied as a matrix and g
+// evaluated from it; otherwise through the model. lmax is the largest
+// eigenvalue of G, for the threshold below which an eigenvalue counts as
+// zero (rankTol).
+func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax float64) error {
+	if opt.Flat <= 0 || s.n == 0 || s.p == 0 {
+		return nil
+	}
+	nK := s.n * s.k
+	fn := float64(s.n)
+	tol := rankTol(lmax, nK, s.p)
+	useG := s.p <= nK
+	scale := fn // eigenvalues of K_Λ are n·λ
+	if useG {
+		scale = 1
+	}
+	var op linalg.Operator
+	switch {
+	case useG:
+		op = GaussNewton{s.obj}
+	case gv != nil:
+		op = symOperator{gv.gramL}
+	default:
+		op = newGramOperator(s)
+	}
+	// Ask for flatExtra more than wanted; when zero eigenvalues crowd the
+	// nonzero ones out, ask again for more (at most flatRetries times).
+	k := min(opt.Flat+flatExtra, op.Dim())
+	var lr *linalg.LanczosResult
+	for try := 0; ; try++ {
+		var err error
+		lr, err = linalg.Lanczos(op, linalg.LanczosOptions{K: k, Which: linalg.Smallest, Seed: opt.Seed, Tol: 1e-12})
+		if errors.Is(err, linalg.ErrNoConvergence) {
+			res.Notes = append(res.Notes, fmt.Sprintf("flattest directions skipped: %v", err))
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("analysis: Lanczos for the flattest directions: %w", err)
+		}
+		zeros := 0
+		for _, v := range lr.Values {
+			if lam := v / scale; lam <= tol {
+				zeros++
+			}
+		}
+		if k-zeros >= opt.Flat || k == op.Dim() || try == flatRetries {
+			break
+		}
+		k = min(op.Dim(), max(2*k, zeros+opt.Flat+flatExtra))
+	}
+	jv := linalg.NewDense(s.n, s.k)
+	u := make([]float64, s.p)
+	sa := linalg.NewDense(s.n, s.k)
+	found := 0
+	for t, val := range lr.Values {
+		if lam := val / scale; lam <= tol || found == opt.Flat {
+			continue
+		}
+		found++
+		switch {
+		case useG:
+			vGv, vS1v, vg := s.quad(lr.Vectors.Row(t), jv)
+			res.Directional = append(res.Directional, directional("flat", found, vGv, vS1v, vg, s.twoL))
+		case gv != nil:
+			res.Directional = append(res.Directional, gv.direction("flat", found, val, lr.Vectors.Row(t), s.r, s.twoL))
+		default:
+			s.fac.mul(sa.Data, lr.Vectors.Row(t))
+			s.obj.VJP(u, sa)
+			linalg.Scal(1/math.Sqrt(val), u)
+			vGv, vS1v, vg := s.quad(u, jv)
+			res.Directional = append(res.Directional, directional("flat", found, vGv, vS1v, vg, s.twoL))
+		}
+	}
+	space := "K"
+	if useG {
+		space = "G"
+	}
+	note := fmt.Sprintf("flattest directions by Lanczos (smallest eigenvalues of %s)", space)
+	if found < opt.Flat {
+		note += fmt.Sprintf(": %d nonzero of the %d smallest eigenvalues (null directions)", found, k)
+	}
+	res.Notes = append(res.Notes, note)
+	return nil
+}

@@ -95,7 +95,7 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	opt = opt.withDefaults()
 	var note string
 	if opt.Path == PathAuto {
-		opt.Path, note = ChoosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), opt)
+		opt.Path, note = choosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), priceGram(obj, opt), opt)
 		if opt.Path == PathMatrixFree && opt.Probes == 0 && obj.NumParams() > autoExactMax {
 			opt.Probes = autoProbes
 			note += fmt.Sprintf("; p > %d: traces by %d probes", autoExactMax, autoProbes)
@@ -269,31 +269,79 @@ const (
 
 // ChoosePath picks the path for n samples, K outputs and p parameters by
 // estimated flops among those whose matrices fit opt.MemoryBudget:
-// dense needs (nK·p + n·p + 3p²)·8 bytes and about nK·p² + 4p³ flops
-// (Syrk, EigenSym); Gram needs (nK)²·8 bytes plus its Jacobian blocks and
+// dense needs (nK·p + n·p + 3p²)·8 bytes and about nK·p² + n·p² + 4p³
+// flops (two Syrks, EigenSym); Gram needs (nK)²·8 bytes plus its Jacobian blocks and
 // about (nK)²·p flops plus 4(nK)³ for the full eigen-decomposition (or a
 // Lanczos run when nK > FullEigenMax). When neither fits, the matrix-free
-// path. It returns the path and a sentence saying why.
+// path. It returns the path and a sentence saying why. It prices K as a
+// Syrk over the Jacobian; FromObjective prices a network's layer-by-layer
+// K and the second Gram matrix of a loss other than the square loss.
 func ChoosePath(n, K, p int, opt Options) (string, string) {
+	return choosePath(n, K, p, gramPrice{inner: float64(p), mats: 1}, opt)
+}
+
+// gramPrice describes the Gram path's cost: K costs (nK)²·inner flops
+// (inner = p for a Syrk over J), plus extra flops, and the path holds
+// mats matrices of (nK)² values.
+type gramPrice struct {
+	inner, extra float64
+	mats         int
+	how          string
+}
+
+// priceGram returns the Gram path's price for the objective: a
+// models.Network's K assembled layer by layer costs, per trainable layer,
+// n²·In (AAᵀ, one triangle) plus (nK)²·Out (ΔΔᵀ), i.e. inner =
+// Σ_l (In_l + bias)/K² + Out_l instead of p; a loss other than the square
+// loss adds SᵀKS (2n²K³ flops) and a second matrix.
+func priceGram(obj *models.Objective, opt Options) gramPrice {
+	n, K, p := obj.N(), obj.Model.NumOutputs(), obj.NumParams()
+	g := gramPrice{inner: float64(p), mats: 1}
+	if net, ok := obj.Model.(*models.Network); ok && !opt.Unstructured {
+		var q float64
+		for _, ly := range net.Layers() {
+			if ly.Frozen {
+				continue
+			}
+			in := float64(ly.In)
+			if ly.Bias {
+				in++
+			}
+			q += in/float64(K*K) + float64(ly.Out)
+		}
+		g.inner, g.how = q, "layer-structured K"
+	}
+	if obj.Loss.Name() != "square" {
+		g.mats = 2
+		g.extra = 2 * float64(n) * float64(n) * float64(K*K*K)
+	}
+	return g
+}
+
+func choosePath(n, K, p int, g gramPrice, opt Options) (string, string) {
 	opt = opt.withDefaults()
 	nK := float64(n * K)
 	fp := float64(p)
 	budget := float64(opt.MemoryBudget)
 	denseMem := (nK*fp + float64(n)*fp + 3*fp*fp) * 8
-	gramMem := nK * nK * 8
-	denseCost := nK*fp*fp + 4*fp*fp*fp
-	gramCost := nK * nK * fp
+	gramMem := float64(g.mats) * nK * nK * 8
+	denseCost := nK*fp*fp + float64(n)*fp*fp + 4*fp*fp*fp
+	gramCost := nK*nK*g.inner + g.extra
 	if n*K <= opt.FullEigenMax {
 		gramCost += 4 * nK * nK * nK
 	} else {
 		gramCost += nK * nK * float64(30*opt.TopK)
 	}
+	how := ""
+	if g.how != "" {
+		how = ", " + g.how
+	}
 	denseOK, gramOK := denseMem <= budget, gramMem <= budget
 	switch {
 	case denseOK && (!gramOK || denseCost <= gramCost):
-		return PathDense, fmt.Sprintf("auto: dense path (p = %d, about %.2g flops, %.3g MB; Gram %.2g flops)", p, denseCost, denseMem/1e6, gramCost)
+		return PathDense, fmt.Sprintf("auto: dense path (p = %d, about %.2g flops, %.3g MB; Gram %.2g flops%s)", p, denseCost, denseMem/1e6, gramCost, how)
 	case gramOK:
-		return PathGram, fmt.Sprintf("auto: Gram path (nK = %d, about %.2g flops, K %.3g MB)", n*K, gramCost, gramMem/1e6)
+		return PathGram, fmt.Sprintf("auto: Gram path (nK = %d, about %.2g flops%s, K %.3g MB; dense %.2g flops)", n*K, gramCost, how, gramMem/1e6, denseCost)
 	}
 	return PathMatrixFree, fmt.Sprintf("auto: matrix-free path (dense %.3g MB and Gram %.3g MB exceed the budget %.3g MB)", denseMem/1e6, gramMem/1e6, budget/1e6)
 }

@@ -46,7 +46,8 @@
 // (PrincipalAngles). Options.HessianTop: g along the top eigenvectors of H.
 // Options.Hessian: Tr H and Tr(ΣH). Options.Bootstrap: standard errors of μ,
 // μ_c, μ_iso over bootstrap resamples of the samples, each evaluated from
-// the same K with multiplicities (Gram path). BatchFactor and
+// the same K with multiplicities (Gram path) or from G and Σ₁ re-formed
+// with weights (dense path). BatchFactor and
 // CovarianceOptions give the minibatch covariance with and without
 // replacement.
 //

@@ -49,8 +49,11 @@ type Options struct {
 	// "top_h", with their Hessian eigenvalues in LambdaH.
 	HessianTop int
 	// Bootstrap > 0 adds standard errors of μ, μ_c, μ_iso and μ/μ_iso from
-	// this many bootstrap resamples of the samples (seeded by Seed), each
-	// evaluated from the same K in O((nK)²). Gram path only.
+	// this many bootstrap resamples of the samples (seeded by Seed; the
+	// same resamples on both paths), each evaluated from the same K in
+	// O((nK)²) on the Gram path, or from G and Σ₁ re-formed with weights in
+	// O((nK + n)p²) on the dense path. Not on the matrix-free path (a note
+	// says so).
 	Bootstrap int
 	// Unstructured makes the Gram path use Syrk on Jacobian blocks even for
 	// a models.Network, whose K is otherwise assembled layer by layer
@@ -108,8 +111,8 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	if err == nil && opt.HessianTop > 0 && obj.N() > 0 && obj.NumParams() > 0 {
 		err = hessianDirections(res, obj, opt)
 	}
-	if res != nil && opt.Bootstrap > 0 && opt.Path != PathGram {
-		res.Notes = append(res.Notes, "bootstrap standard errors need the Gram path (--path gram)")
+	if res != nil && opt.Bootstrap > 0 && opt.Path == PathMatrixFree {
+		res.Notes = append(res.Notes, "bootstrap standard errors need the Gram or the dense path (--path gram|dense)")
 	}
 	return res, err
 }

@@ -16,6 +16,13 @@ const flatExtra = 4
 // flatRetries bounds the repeated searches with more eigenpairs.
 const flatRetries = 3
 
+// flatApplies bounds each search to this many operator applications per
+// basis vector. The smallest eigenvalues of G or K are usually clustered
+// relative to the largest, where Lanczos converges slowly: when the bound
+// is reached only the pairs converged from the flattest end are used (a
+// note says so).
+const flatApplies = 5
+
 // gramOperator is K_Λ = J̃J̃ᵀ ((nK)×(nK)) applied matrix-free through the
 // model: K_Λa = Sᵀ J Jᵀ S a, one VJP and one JVP.
 type gramOperator struct {
@@ -71,15 +78,25 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 	// nonzero ones out, ask again for more (at most flatRetries times).
 	k := min(opt.Flat+flatExtra, op.Dim())
 	var lr *linalg.LanczosResult
+	partial := ""
 	for try := 0; ; try++ {
 		var err error
-		lr, err = linalg.Lanczos(op, linalg.LanczosOptions{K: k, Which: linalg.Smallest, Seed: opt.Seed, Tol: 1e-12})
+		basis := min(max(2*k+1, 20), op.Dim())
+		lr, err = linalg.Lanczos(op, linalg.LanczosOptions{K: k, Which: linalg.Smallest, Seed: opt.Seed,
+			BasisSize: basis, MaxApplies: max(basis, flatApplies*basis)})
 		if errors.Is(err, linalg.ErrNoConvergence) {
-			res.Notes = append(res.Notes, fmt.Sprintf("flattest directions skipped: %v", err))
-			return nil
-		}
-		if err != nil {
+			// Keep the pairs converged in order from the flattest end.
+			c := 0
+			for c < len(lr.Converged) && lr.Converged[c] {
+				c++
+			}
+			lr.Values = lr.Values[:c]
+			partial = fmt.Sprintf("; Lanczos stopped after %d applications with %d of %d pairs converged", lr.Applies, c, k)
+		} else if err != nil {
 			return fmt.Errorf("analysis: Lanczos for the flattest directions: %w", err)
+		}
+		if partial != "" {
+			break
 		}
 		zeros := 0
 		for _, v := range lr.Values {
@@ -121,8 +138,9 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 	}
 	note := fmt.Sprintf("flattest directions by Lanczos (smallest eigenvalues of %s)", space)
 	if found < opt.Flat {
-		note += fmt.Sprintf(": %d nonzero of the %d smallest eigenvalues (null directions)", found, k)
+		note += fmt.Sprintf(": %d nonzero of the %d smallest eigenvalues", found, len(lr.Values))
 	}
+	note += partial
 	res.Notes = append(res.Notes, note)
 	return nil
 }

@@ -76,13 +76,25 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 	}
 	// Ask for flatExtra more than wanted; when zero eigenvalues crowd the
 	// nonzero ones out, ask again for more (at most flatRetries times).
+	// On the Gram path with K_Λ in memory: shift-invert, Lanczos for the
+	// largest eigenvalues of (K_Λ + σI)⁻¹ through its Cholesky factor,
+	// where the flattest directions are well separated.
+	which := linalg.Smallest
+	value := func(v float64) float64 { return v }
+	method := "smallest eigenvalues of " + map[bool]string{true: "G", false: "K"}[useG]
+	if !useG && gv != nil {
+		if l, sigma, ok := shiftedFactor(gv, lmax*fn, s.p); ok {
+			op, which, method = invOperator{l}, linalg.Largest, "largest eigenvalues of (K + σI)⁻¹ by Cholesky"
+			value = func(v float64) float64 { return 1/v - sigma }
+		}
+	}
 	k := min(opt.Flat+flatExtra, op.Dim())
 	var lr *linalg.LanczosResult
 	partial := ""
 	for try := 0; ; try++ {
 		var err error
 		basis := min(max(2*k+1, 20), op.Dim())
-		lr, err = linalg.Lanczos(op, linalg.LanczosOptions{K: k, Which: linalg.Smallest, Seed: opt.Seed,
+		lr, err = linalg.Lanczos(op, linalg.LanczosOptions{K: k, Which: which, Seed: opt.Seed,
 			BasisSize: basis, MaxApplies: max(basis, flatApplies*basis)})
 		if errors.Is(err, linalg.ErrNoConvergence) {
 			// Keep the pairs converged in order from the flattest end.
@@ -100,7 +112,7 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 		}
 		zeros := 0
 		for _, v := range lr.Values {
-			if lam := v / scale; lam <= tol {
+			if lam := value(v) / scale; lam <= tol {
 				zeros++
 			}
 		}
@@ -113,7 +125,8 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 	u := make([]float64, s.p)
 	sa := linalg.NewDense(s.n, s.k)
 	found := 0
-	for t, val := range lr.Values {
+	for t, ritz := range lr.Values {
+		val := value(ritz)
 		if lam := val / scale; lam <= tol || found == opt.Flat {
 			continue
 		}
@@ -132,15 +145,56 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 			res.Directional = append(res.Directional, directional("flat", found, vGv, vS1v, vg, s.twoL))
 		}
 	}
-	space := "K"
-	if useG {
-		space = "G"
-	}
-	note := fmt.Sprintf("flattest directions by Lanczos (smallest eigenvalues of %s)", space)
+	note := fmt.Sprintf("flattest directions by Lanczos (%s)", method)
 	if found < opt.Flat {
 		note += fmt.Sprintf(": %d nonzero of the %d smallest eigenvalues", found, len(lr.Values))
 	}
 	note += partial
 	res.Notes = append(res.Notes, note)
 	return nil
+}
+
+// shiftedFactor returns the Cholesky factor of K_Λ + σI (σ the rankTol
+// threshold for κmax, so that eigenvalues counted as zero stay near σ)
+// and σ. For a loss other than the square loss, K_Λ = SᵀKS vanishes on
+// the null vectors N_i of every S_i (for cross-entropy √p_i): γ·N_iN_iᵀ
+// with γ = κmax is added to its diagonal blocks, which moves those n
+// directions (K_Λ and the block-diagonal projector commute) to the other
+// end of the spectrum. ok is false when the factorization fails. It holds
+// one more (nK)² matrix.
+func shiftedFactor(gv *gramVectors, kmax float64, p int) (l *linalg.Dense, sigma float64, ok bool) {
+	nK := gv.gramL.Rows
+	sigma = rankTol(kmax, nK, p)
+	if !(sigma > 0) {
+		return nil, 0, false
+	}
+	l = gv.gramL.Clone()
+	for i := 0; i < nK; i++ {
+		l.Set(i, i, l.At(i, i)+sigma)
+	}
+	if f := gv.fac; f != nil {
+		K := f.k
+		sts := linalg.NewDense(K, K)
+		for i := 0; i < nK/K; i++ {
+			s := linalg.NewDenseData(K, K, f.s[i*K*K:(i+1)*K*K])
+			linalg.Syrk(linalg.T, 1, s, 0, sts) // S_iᵀS_i
+			vals, vecs, err := linalg.EigenSym(sts, true)
+			if err != nil {
+				return nil, 0, false
+			}
+			cut := 100 * float64(K) * 0x1p-52 * math.Abs(vals[K-1])
+			for c := 0; c < K && vals[c] <= cut; c++ {
+				for a := 0; a < K; a++ {
+					for b := 0; b <= a; b++ {
+						v := kmax * vecs.At(a, c) * vecs.At(b, c)
+						l.Set(i*K+a, i*K+b, l.At(i*K+a, i*K+b)+v)
+					}
+				}
+			}
+		}
+	}
+	if cholesky(l) != nil {
+		return nil, 0, false
+	}
+	return l, sigma, true
 }

@@ -8,8 +8,10 @@ import (
 // TestFlatLanczos checks the flattest nonzero directions found by Lanczos
 // (the Gram path with nK > FullEigenMax, and the matrix-free path) against
 // the full decomposition of the dense path: the same eigenvalues and g, on
-// problems with p ≤ nK (Lanczos on G) and p > nK (Lanczos on K), for the
-// square loss and cross-entropy.
+// problems with p ≤ nK (Lanczos on G) and p > nK (Lanczos on K, on the
+// Gram path by shift-invert through a Cholesky factor, with the null
+// vectors of the cross-entropy factors deflated), for the square loss and
+// cross-entropy.
 func TestFlatLanczos(t *testing.T) {
 	all := append(problems(t), ceProblems(t)[:3]...)
 	for _, pr := range all {
@@ -37,6 +39,9 @@ func TestFlatLanczos(t *testing.T) {
 				}
 				if flat != want || !strings.Contains(strings.Join(r.Notes, " "), "flattest directions by Lanczos") {
 					t.Errorf("%s: %d flat directions, want %d; notes %q", o.Path, flat, want, r.Notes)
+				}
+				if o.Path == PathGram && p > n*K && !strings.Contains(strings.Join(r.Notes, " "), "Cholesky") {
+					t.Errorf("gram, p > nK: no shift-invert; notes %q", r.Notes)
 				}
 				compareDirectional(t, o.Path, r, dense, n*K+p)
 			}

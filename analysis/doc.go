@@ -25,7 +25,8 @@
 //     per block; Gram). From K and the residuals every metric costs
 //     O((nK)²) (GramMetrics); the eigenpairs of G come from those of K
 //     (λ = κ/n, u = Jᵀa/√κ) by EigenSym, or by Lanczos for the top k when
-//     nK > Options.FullEigenMax.
+//     nK > Options.FullEigenMax, the flattest then by Lanczos on
+//     (K + σI)⁻¹ through a blocked Cholesky factor (shift-invert).
 //   - Dense (PathDense): Σ₁, Σ, G (and H) as p×p matrices through Syrk
 //     (Dense), traces from their entries, eigenvectors by EigenSym. Its
 //     formulas are independent of the Gram path's, which makes it the
@@ -34,11 +35,15 @@
 //     GaussNewton, Hessian and Covariance (built on J·v, Jᵀ·u, G·v, H·v),
 //     vᵀΣv = (1/n)Σ_i (r_iᵀ(Jv)_i)² − (vᵀ∇L)², traces either exactly (p
 //     operator applications) or by Options.Probes Gaussian probes with a
-//     standard error.
+//     standard error; the flattest directions by Lanczos for the smallest
+//     eigenvalues of G or of K (whichever is smaller), a bounded search
+//     that converges slowly when those eigenvalues cluster (a note says
+//     how many converged).
 //
 // PathAuto (the default) picks by estimated flops among the paths whose
-// matrices fit the memory budget (ChoosePath) and says why in
-// Result.Notes.
+// matrices fit the memory budget (ChoosePath; FromObjective prices a
+// network's layer-structured K and a second Gram matrix for non-square
+// losses) and says why in Result.Notes.
 //
 // # Beyond the headline metrics
 //

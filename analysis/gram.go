@@ -242,10 +242,16 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 	s := newState(obj)
 	var gram *linalg.Dense
 	blocks := 0
+	res0note := ""
 	net, isNet := obj.Model.(*models.Network)
-	if isNet && !opt.Unstructured {
+	diag, isDiag := obj.Model.(*models.DiagonalLinear)
+	switch {
+	case isNet && !opt.Unstructured:
 		gram = NetworkGram(net, obj.X)
-	} else {
+	case isDiag && !opt.Unstructured:
+		gram = DiagonalGram(diag, obj.X)
+		res0note = "K = X·diag(w)·Xᵀ from the diagonal structure of ∂F/∂θ"
+	default:
 		gram, blocks = Gram(obj, opt.MemoryBudget)
 	}
 	gv := &gramVectors{gram: gram, gramL: gram, fac: s.fac}
@@ -255,6 +261,9 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 	res := &Result{Path: PathGram, Ingredients: gramMetricsWeighted(gram, gv.gramL, s.fac, s.r, s.p, nil)}
 	if isNet && !opt.Unstructured {
 		res.Notes = append(res.Notes, "K assembled layer by layer from (AAᵀ)⊙(ΔΔᵀ)")
+	}
+	if res0note != "" {
+		res.Notes = append(res.Notes, res0note)
 	}
 	if s.fac != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("loss %s: G is the generalized Gauss–Newton matrix JᵀΛJ/n, its Gram matrix SᵀKS (Λ_i = S_iS_iᵀ)", s.obj.Loss.Name()))

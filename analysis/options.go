@@ -57,7 +57,7 @@ type Options struct {
 	Bootstrap int
 	// Unstructured makes the Gram path use Syrk on Jacobian blocks even for
 	// a models.Network, whose K is otherwise assembled layer by layer
-	// (NetworkGram).
+	// (NetworkGram), and a models.DiagonalLinear (DiagonalGram).
 	Unstructured bool
 	// Probes (matrix-free path): 0 computes the traces exactly with p
 	// operator applications each; > 0 estimates them with this many
@@ -313,6 +313,9 @@ func priceGram(obj *models.Objective, opt Options) gramPrice {
 			q += in/float64(K*K) + float64(ly.Out)
 		}
 		g.inner, g.how = q, "layer-structured K"
+	}
+	if _, ok := obj.Model.(*models.DiagonalLinear); ok && !opt.Unstructured {
+		g.inner, g.how = float64(obj.Model.InputDim()), "diagonal-structured K"
 	}
 	if obj.Loss.Name() != "square" {
 		g.mats = 2

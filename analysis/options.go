@@ -295,9 +295,12 @@ type gramPrice struct {
 // priceGram returns the Gram path's price for the objective: a
 // models.Network's K assembled layer by layer costs, per trainable layer,
 // n²·In (AAᵀ, one triangle) plus (nK)²·Out (ΔΔᵀ), i.e. inner =
-// Σ_l (In_l + bias)/K² + Out_l instead of p; a loss other than the square
-// loss adds SᵀKS (2n²K³ flops) and a second matrix.
+// Σ_l (In_l + bias)/K² + Out_l instead of p (a diagonal linear network: d);
+// a loss other than the square loss adds SᵀKS (2n²K³ flops) and a second
+// matrix; the flattest directions by shift-invert (nK > FullEigenMax) a
+// Cholesky factor.
 func priceGram(obj *models.Objective, opt Options) gramPrice {
+	opt = opt.withDefaults()
 	n, K, p := obj.N(), obj.Model.NumOutputs(), obj.NumParams()
 	g := gramPrice{inner: float64(p), mats: 1}
 	if net, ok := obj.Model.(*models.Network); ok && !opt.Unstructured {
@@ -320,6 +323,12 @@ func priceGram(obj *models.Objective, opt Options) gramPrice {
 	if obj.Loss.Name() != "square" {
 		g.mats = 2
 		g.extra = 2 * float64(n) * float64(n) * float64(K*K*K)
+	}
+	if nK := n * K; nK > opt.FullEigenMax && opt.Flat > 0 && p > nK {
+		// The flattest directions by shift-invert: a Cholesky factor of
+		// K_Λ + σI beside K, (nK)³/3 flops.
+		g.mats++
+		g.extra += float64(nK) * float64(nK) * float64(nK) / 3
 	}
 	return g
 }

@@ -143,9 +143,9 @@ type alignOutput struct {
 	BatchFactor float64             `json:"batch_factor"`
 	Thresholds  analysis.Thresholds `json:"thresholds"`
 	Theory      *alignTheory        `json:"theory,omitempty"`
-	// Critical is the exact SGD critical learning rate of the linear model
-	// on these samples (second-moment recursion), when --model linear and
-	// K = 1 and d ≤ criticalMaxD.
+	// Critical is the exact SGD critical learning rate: of linear
+	// regression (d ≤ criticalMaxD, any K), or of a single-output model
+	// with p ≤ criticalMaxD linearised at θ (a note says so).
 	Critical *analysis.CriticalRate `json:"sgd_critical,omitempty"`
 	// InputEffDims are Tr(C)²/‖C‖_F² and Tr(C)/‖C‖_op of the sample
 	// covariance C of the inputs (d ≤ effDimMaxD).
@@ -324,8 +324,23 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		out.Theory = &alignTheory{Theory: th,
 			Thresholds: analysis.StabilityThresholds(th.LambdaMax, th.Mu, th.FrobS2, f.batch)}
 	}
-	if f.model == "linear" && outputs == 1 && x.Cols <= criticalMaxD && loss.Name() == "square" {
-		cr, err := analysis.SGDCriticalRate(x, f.batch, f.replacement)
+	// The exact SGD critical rate: for linear regression from the inputs
+	// (with K outputs every row of W − W* follows the same second-moment
+	// recursion, driven by the same sampled inputs, so the rate is that of
+	// one output); for another single-output model with p ≤ criticalMaxD,
+	// that of the model linearised at θ (features J).
+	var feats *linalg.Dense
+	switch {
+	case loss.Name() != "square":
+	case f.model == "linear" && x.Cols <= criticalMaxD:
+		feats = x
+	case outputs == 1 && obj.NumParams() <= criticalMaxD && obj.N() > 0:
+		feats = linalg.NewDense(obj.N(), obj.NumParams())
+		obj.Jacobian(feats, 0)
+		res.Notes = append(res.Notes, "exact SGD critical rate of the model linearised at θ (features J)")
+	}
+	if feats != nil {
+		cr, err := analysis.SGDCriticalRate(feats, f.batch, f.replacement)
 		if err == nil {
 			out.Critical = &cr
 		} else {

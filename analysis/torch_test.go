@@ -42,6 +42,7 @@ type torchExport struct {
 	Scale      float64   `json:"scale"`
 	TopK       int       `json:"top_k"`
 	Seconds    []float64 `json:"seconds"`
+	CPUSeconds []float64 `json:"cpu_seconds"` // user+sys of the process (-1 where unknown)
 	GOMAXPROCS int       `json:"gomaxprocs"`
 	Result     *Result   `json:"result"`
 }
@@ -77,9 +78,10 @@ func exportTorch(t testing.TB, dir string, n, reps int) *torchExport {
 		GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	for r := 0; r < reps; r++ {
 		runtime.GC()
-		start := time.Now()
+		start, cpu0 := time.Now(), processCPU()
 		res, err := FromObjective(obj, torchOptions)
 		ex.Seconds = append(ex.Seconds, time.Since(start).Seconds())
+		ex.CPUSeconds = append(ex.CPUSeconds, processCPU()-cpu0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -227,11 +227,12 @@ def main():
         for name, sec in compare_persample(t, c, ARGS.compare_persample).items():
             say("per-sample gradients of %d samples by %-15s %.3f s" % (ARGS.compare_persample, name, sec))
 
-    seconds, res = [], None
+    seconds, cpu, res = [], [], None
     for _ in range(ARGS.reps):
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), time.process_time()
         res = metrics(t, c, k, ARGS.variant, ARGS.eig, ARGS.eig_tol, ARGS.block)
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu0)
 
     # Compare with Go.
     go_top = [d for d in go_res["directional"] if d["kind"] == "top"]
@@ -256,9 +257,14 @@ def main():
     say("Go      (GOMAXPROCS %d): %s s, best %.3f s" % (meta["gomaxprocs"], ", ".join("%.3f" % s for s in meta["seconds"]), go_best))
     say("PyTorch (%d threads):    %s s, best %.3f s" % (ARGS.threads, ", ".join("%.3f" % s for s in seconds), torch_best))
     say("PyTorch / Go = %.2f   (load average %s)" % (torch_best / go_best, " ".join("%.2f" % x for x in os.getloadavg())))
+    go_cpu = [x for x in meta.get("cpu_seconds", []) if x >= 0]
+    if go_cpu:
+        say("CPU seconds (user+sys, all threads): Go best %.3f, PyTorch best %.3f, ratio %.2f"
+            % (min(go_cpu), min(cpu), min(cpu) / min(go_cpu)))
     if ARGS.json:
         json.dump({"n": n, "variant": ARGS.variant, "eig": ARGS.eig, "threads": ARGS.threads,
                    "seconds": seconds, "best_seconds": torch_best, "go_seconds": meta["seconds"],
+                   "cpu_seconds": cpu, "go_cpu_seconds": meta.get("cpu_seconds"),
                    "match": match, "max_rel_diff": worst[1], "worst": worst[0]}, sys.stdout)
         print()
     if tmp is not None:

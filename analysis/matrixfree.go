@@ -40,8 +40,8 @@ func matrixFreePath(obj *models.Objective, opt Options) (*Result, error) {
 			return nil, err
 		}
 		gv, sgv := make([]float64, p), make([]float64, p)
-		g.Apply(gv, s.grad)
-		in.GradGGrad = linalg.Dot(s.grad, gv)
+		g.Apply(gv, s.gradient())
+		in.GradGGrad = linalg.Dot(s.gradient(), gv)
 		z := make([]float64, p)
 		var frob, ts1g float64
 		if opt.Probes <= 0 {

@@ -55,7 +55,7 @@ type Covariance struct {
 // current θ (any loss: Σ₁ is built from the cotangents u_i = ∂ℓ_i/∂f).
 func NewCovariance(obj *models.Objective, opt CovarianceOptions) (*Covariance, error) {
 	s := newState(obj)
-	c := &Covariance{obj: obj, r: s.r, grad: s.grad, centered: !opt.Uncentered, factor: 1,
+	c := &Covariance{obj: obj, r: s.r, grad: s.gradient(), centered: !opt.Uncentered, factor: 1,
 		n: s.n, outputs: s.k, jv: linalg.NewDense(s.n, s.k), u: linalg.NewDense(s.n, s.k)}
 	f, err := BatchFactor(s.n, opt.Batch, opt.Replacement)
 	if err != nil {

@@ -136,7 +136,7 @@ type state struct {
 	p    int
 	r    *linalg.Dense // n×K cotangents u_i = ∂ℓ_i/∂f (residuals for the square loss)
 	fac  *factor       // output-Hessian factors; nil for the square loss
-	grad []float64     // ∇L
+	grad []float64     // ∇L once computed (use gradient())
 	loss float64
 	twoL float64
 }
@@ -146,16 +146,24 @@ func newState(obj *models.Objective) *state {
 	s.r = linalg.NewDense(s.n, s.k)
 	s.loss = obj.Residuals(s.r)
 	s.twoL = 2 * s.loss
-	s.grad = make([]float64, s.p)
-	if s.n > 0 {
-		obj.Gradient(s.grad)
-	}
 	return s
+}
+
+// gradient returns ∇L, computed on first use (the Gram path's metrics do
+// not need it).
+func (s *state) gradient() []float64 {
+	if s.grad == nil {
+		s.grad = make([]float64, s.p)
+		if s.n > 0 {
+			s.obj.Gradient(s.grad)
+		}
+	}
+	return s.grad
 }
 
 func (s *state) ingredients() Ingredients {
 	return Ingredients{N: s.n, P: s.p, Outputs: s.k, Loss: s.loss, TwoL: s.twoL,
-		GradNorm2: linalg.Dot(s.grad, s.grad)}
+		GradNorm2: linalg.Dot(s.gradient(), s.gradient())}
 }
 
 // quad returns vᵀGv (G = JᵀΛJ/n), vᵀΣ₁v and vᵀ∇L from one J·v (jv is
@@ -172,7 +180,7 @@ func (s *state) quad(v []float64, jv *linalg.Dense) (vGv, vS1v, vGrad float64) {
 		s1 += t * t
 	}
 	inv := 1 / float64(s.n)
-	return sq * inv, s1 * inv, linalg.Dot(s.grad, v)
+	return sq * inv, s1 * inv, linalg.Dot(s.gradient(), v)
 }
 
 // randomDirections returns count unit vectors of length p drawn from seed
@@ -255,8 +263,8 @@ func (s *state) hessianTraces(in *Ingredients, probes int, seed uint64) {
 	if s.n > 0 {
 		ts1h /= float64(s.n)
 	}
-	s.obj.HessianVec(hv, s.grad)
-	in.HKnown, in.TrH, in.TrSigmaH = true, trH, ts1h-linalg.Dot(s.grad, hv)
+	s.obj.HessianVec(hv, s.gradient())
+	in.HKnown, in.TrH, in.TrSigmaH = true, trH, ts1h-linalg.Dot(s.gradient(), hv)
 }
 
 // PathAuto lets ChoosePath pick the path.

@@ -39,7 +39,9 @@ func fashionObjective(b testing.TB, n int) *models.Objective {
 }
 
 // BenchmarkFashionTwoLayer times μ, μ_c and g along the top 20
-// eigenvectors of G (Gram path, structured K, Lanczos on K).
+// eigenvectors of G (Gram path, structured K, Lanczos on K). Its PyTorch
+// peer, on the same data and θ and in the same run: BenchmarkFashionTorchPeer
+// and testdata/align_torch.py (torch_test.go).
 func BenchmarkFashionTwoLayer(b *testing.B) {
 	n := 10000
 	if testing.Short() {
@@ -49,7 +51,7 @@ func BenchmarkFashionTwoLayer(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := FromObjective(obj, Options{Path: PathGram, TopK: 20, Flat: -1, Random: -1})
+		res, err := FromObjective(obj, torchOptions)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/noisegeom/noisegeom/linalg"
@@ -36,7 +37,7 @@ func TestWeightedGramMetrics(t *testing.T) {
 		g, _ := Gram(pr.obj, 1<<40)
 		r := linalg.NewDense(n, K)
 		pr.obj.Residuals(r)
-		got := gramMetricsWeighted(g, r, p, c)
+		got := gramMetricsWeighted(g, g, nil, r, p, c)
 		if got.N != len(idx) {
 			t.Errorf("%s: N = %d, want %d", pr.name, got.N, len(idx))
 		}
@@ -87,5 +88,52 @@ func TestBootstrap(t *testing.T) {
 	t.Logf("spread of μ over data sets %.4f, mean bootstrap SE %.4f", sd, se)
 	if se < sd/2 || se > 2*sd {
 		t.Errorf("bootstrap SE %.4f vs spread over data sets %.4f", se, sd)
+	}
+}
+
+// TestBootstrapDenseMatchesGram: with the same seed the dense and Gram
+// paths draw the same resamples, so their bootstrap standard errors agree
+// to rounding (each replicate's metric is computed by independent
+// formulas: weighted Gram sums against re-formed p×p matrices), for the
+// square loss and cross-entropy.
+func TestBootstrapDenseMatchesGram(t *testing.T) {
+	all := append(problems(t), ceProblems(t)[:3]...)
+	for _, pr := range all {
+		n, K, p := pr.obj.N(), pr.obj.Model.NumOutputs(), pr.obj.NumParams()
+		opt := Options{Bootstrap: 30, Seed: 5, TopK: 1, Flat: -1, Random: -1}
+		opt.Path = PathGram
+		g, err := FromObjective(pr.obj, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Path = PathDense
+		d, err := FromObjective(pr.obj, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.StdErr == nil || d.StdErr == nil || d.StdErr.Replicates != 30 || !(d.StdErr.Mu > 0) {
+			t.Fatalf("%s: StdErr gram %+v dense %+v", pr.name, g.StdErr, d.StdErr)
+		}
+		// Per replicate the metrics agree within the TestPathsAgree bound
+		// (resamples have at most n distinct samples of the same scale:
+		// twice the full-data bound); a standard deviation over m
+		// replicates moves by at most √(m/(m−1)) times the largest change.
+		c := 64 * float64(n*K+p) * eps
+		base := 2 * 8 * c * (d.TrSigma1 * d.TrG / d.TrSigma1G) * math.Sqrt(30.0/29)
+		for _, m := range []struct {
+			name        string
+			a, b, scale float64
+		}{{"mu", g.StdErr.Mu, d.StdErr.Mu, d.Mu.Value}, {"mu_c", g.StdErr.MuC, d.StdErr.MuC, d.MuC.Value},
+			{"mu_iso", g.StdErr.MuIso, d.StdErr.MuIso, d.MuIso.Value}, {"mu/mu_iso", g.StdErr.MuOverIso, d.StdErr.MuOverIso, d.MuOverIso.Value}} {
+			if !closeTo(m.a, m.b, base*math.Abs(m.scale)) {
+				t.Errorf("%s: SE(%s) gram %.15g, dense %.15g (tol %.3g)", pr.name, m.name, m.a, m.b, base*math.Abs(m.scale))
+			}
+		}
+	}
+	// The matrix-free path says it has none.
+	pr := problems(t)[0]
+	r, err := FromObjective(pr.obj, Options{Path: PathMatrixFree, Bootstrap: 5, TopK: 1, Flat: -1})
+	if err != nil || r.StdErr != nil || !strings.Contains(strings.Join(r.Notes, " "), "bootstrap") {
+		t.Errorf("matrix-free bootstrap: %+v, notes %q, %v", r.StdErr, r.Notes, err)
 	}
 }

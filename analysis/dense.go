@@ -30,6 +30,23 @@ func quadForm(a *linalg.Dense, v, tmp []float64) float64 {
 	return linalg.Dot(v, tmp)
 }
 
+// denseIngredients computes the ingredients from the p×p matrices.
+func denseIngredients(m *DenseMatrices, n, K, p int) Ingredients {
+	in := Ingredients{N: n, P: p, Outputs: K, Loss: m.Loss, TwoL: 2 * m.Loss}
+	in.GradNorm2 = linalg.Dot(m.Grad, m.Grad)
+	in.TrG = trace(m.G)
+	in.FrobG2 = frobDot(m.G, m.G)
+	in.TrSigma1 = trace(m.Sigma1)
+	in.TrSigma = trace(m.Sigma)
+	in.TrSigma1G = frobDot(m.Sigma1, m.G)
+	in.TrSigmaG = frobDot(m.Sigma, m.G)
+	in.GradGGrad = quadForm(m.G, m.Grad, make([]float64, p))
+	if m.H != nil {
+		in.HKnown, in.TrH, in.TrSigmaH = true, trace(m.H), frobDot(m.Sigma, m.H)
+	}
+	return in
+}
+
 // densePath computes the Result from p×p matrices: traces from their
 // entries, eigenpairs of G by EigenSym, g from quadratic forms.
 func densePath(obj *models.Objective, opt Options) (*Result, error) {
@@ -38,21 +55,13 @@ func densePath(obj *models.Objective, opt Options) (*Result, error) {
 		return nil, err
 	}
 	n, K, p := obj.N(), obj.Model.NumOutputs(), obj.NumParams()
-	in := Ingredients{N: n, P: p, Outputs: K, Loss: m.Loss, TwoL: 2 * m.Loss}
+	in := denseIngredients(m, n, K, p)
 	tmp := make([]float64, p)
-	in.GradNorm2 = linalg.Dot(m.Grad, m.Grad)
-	in.TrG = trace(m.G)
-	in.FrobG2 = frobDot(m.G, m.G)
-	in.TrSigma1 = trace(m.Sigma1)
-	in.TrSigma = trace(m.Sigma)
-	in.TrSigma1G = frobDot(m.Sigma1, m.G)
-	in.TrSigmaG = frobDot(m.Sigma, m.G)
-	in.GradGGrad = quadForm(m.G, m.Grad, tmp)
-	if m.H != nil {
-		in.HKnown, in.TrH, in.TrSigmaH = true, trace(m.H), frobDot(m.Sigma, m.H)
-	}
 	res := &Result{Path: PathDense, Ingredients: in}
 	res.finish()
+	if opt.Bootstrap > 0 && n > 0 {
+		res.StdErr = denseBootstrap(newState(obj), opt.Bootstrap, opt.Seed)
+	}
 	if p == 0 {
 		return res, nil
 	}

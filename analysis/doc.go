@@ -25,7 +25,8 @@
 //     per block; Gram). From K and the residuals every metric costs
 //     O((nK)²) (GramMetrics); the eigenpairs of G come from those of K
 //     (λ = κ/n, u = Jᵀa/√κ) by EigenSym, or by Lanczos for the top k when
-//     nK > Options.FullEigenMax.
+//     nK > Options.FullEigenMax, the flattest then by Lanczos on
+//     (K + σI)⁻¹ through a blocked Cholesky factor (shift-invert).
 //   - Dense (PathDense): Σ₁, Σ, G (and H) as p×p matrices through Syrk
 //     (Dense), traces from their entries, eigenvectors by EigenSym. Its
 //     formulas are independent of the Gram path's, which makes it the
@@ -34,11 +35,15 @@
 //     GaussNewton, Hessian and Covariance (built on J·v, Jᵀ·u, G·v, H·v),
 //     vᵀΣv = (1/n)Σ_i (r_iᵀ(Jv)_i)² − (vᵀ∇L)², traces either exactly (p
 //     operator applications) or by Options.Probes Gaussian probes with a
-//     standard error.
+//     standard error; the flattest directions by Lanczos for the smallest
+//     eigenvalues of G or of K (whichever is smaller), a bounded search
+//     that converges slowly when those eigenvalues cluster (a note says
+//     how many converged).
 //
 // PathAuto (the default) picks by estimated flops among the paths whose
-// matrices fit the memory budget (ChoosePath) and says why in
-// Result.Notes.
+// matrices fit the memory budget (ChoosePath; FromObjective prices a
+// network's layer-structured K and a second Gram matrix for non-square
+// losses) and says why in Result.Notes.
 //
 // # Beyond the headline metrics
 //
@@ -46,7 +51,8 @@
 // (PrincipalAngles). Options.HessianTop: g along the top eigenvectors of H.
 // Options.Hessian: Tr H and Tr(ΣH). Options.Bootstrap: standard errors of μ,
 // μ_c, μ_iso over bootstrap resamples of the samples, each evaluated from
-// the same K with multiplicities (Gram path). BatchFactor and
+// the same K with multiplicities (Gram path) or from G and Σ₁ re-formed
+// with weights (dense path). BatchFactor and
 // CovarianceOptions give the minibatch covariance with and without
 // replacement.
 //
@@ -64,9 +70,20 @@
 // Undefined metrics (L = 0, G = 0, vᵀGv = 0) are reported as a Metric
 // with Defined false and a reason (JSON null), never as NaN or a panic.
 //
-// Only the square loss is supported: for it Σ₁ and G share the residual
-// structure the metrics are about. Cross-entropy objectives are rejected
-// with ErrUnsupported.
+// # Other losses
+//
+// For a loss other than the square loss (softmax cross-entropy), G is the
+// generalized Gauss–Newton matrix JᵀΛJ/n with Λ_i = ∂²ℓ_i/∂f² =
+// S_iS_iᵀ (for cross-entropy diag(p_i) − p_ip_iᵀ, PAPER.md §1), the
+// per-sample gradients are J_iᵀu_i with u_i = ∂ℓ_i/∂f (p_i − y_i), and L
+// is the mean loss. The Gram path works with J̃ = SᵀJ (rows S_iᵀJ_i):
+// K_Λ = J̃J̃ᵀ = SᵀKS, block by block S_iᵀK_ijS_j from K = JJᵀ, gives Tr G,
+// ‖G‖_F² and the eigenpairs (u = J̃ᵀa/√κ), while K itself gives Tr Σ₁,
+// ‖∇L‖² and, through Sᵀ, Tr(Σ₁G), ∇LᵀG∇L and the directional quadratic
+// forms; it then holds two (nK)² matrices. The dense path forms J̃ and the
+// matrix-free path uses the loss's Λ in G·v and vᵀGv. The metrics keep
+// their definitions (μ = Tr(Σ₁G)/(2L‖G‖_F²) with L the cross-entropy);
+// the ingredients allow other normalisations.
 //
 // A Result is computed with the objective's model, which is not safe for
 // concurrent use: run analyses of one model sequentially.

@@ -60,19 +60,28 @@ func Gram(obj *models.Objective, budget int64) (*linalg.Dense, int) {
 //	Tr G = Tr K/n, ‖G‖_F² = ‖K‖_F²/n², Tr Σ₁ = (1/n) Σ_i r_iᵀK_ii r_i,
 //	Tr(Σ₁G) = (1/n²) Σ_i ‖w_i‖², ‖∇L‖² = rᵀKr/n², ∇LᵀG∇L = ‖Kr‖²/n³.
 //
-// For K = 1 these are the formulas of PAPER.md §2.
+// For K = 1 these are the formulas of PAPER.md §2. (The square loss; other
+// losses go through the generalized Gauss–Newton Gram matrix, see
+// gramMetricsWeighted.)
 func GramMetrics(gram, r *linalg.Dense, p int) Ingredients {
-	return gramMetricsWeighted(gram, r, p, nil)
+	return gramMetricsWeighted(gram, gram, nil, r, p, nil)
 }
 
-// gramMetricsWeighted is GramMetrics for the data set in which sample i
-// appears c[i] times (c[i] ≥ 0 integers for a bootstrap resample; nil
-// means once each): every sum over samples is weighted by c, n becomes
-// Σc.
-func gramMetricsWeighted(gram, r *linalg.Dense, p int, c []float64) Ingredients {
+// gramMetricsWeighted is GramMetrics for the generalized Gauss–Newton
+// matrix G = J̃ᵀJ̃/n, J̃_i = S_iᵀJ_i (fac; nil for the square loss, then
+// gramL = gram), with r the cotangents u_i = ∂ℓ_i/∂f, gram = JJᵀ and gramL
+// = J̃J̃ᵀ = SᵀKS: Tr G and ‖G‖_F² come from gramL, Tr Σ₁ and ‖∇L‖² from
+// gram, and Tr(Σ₁G) = (1/n²) Σ_i ‖Sᵀw_i‖², ∇LᵀG∇L = ‖SᵀKr‖²/n³ (the block
+// j of w_i is J_j∇ℓ_i, so that of Sᵀw_i is J̃_j∇ℓ_i); L is the mean of
+// the per-sample losses fac.loss (½‖r_i‖² when fac is nil).
+//
+// With c non-nil it evaluates the data set in which sample i appears c[i]
+// times (c[i] ≥ 0 integers for a bootstrap resample): every sum over
+// samples is weighted by c, n becomes Σc.
+func gramMetricsWeighted(gram, gramL *linalg.Dense, fac *factor, r *linalg.Dense, p int, c []float64) Ingredients {
 	n, K := r.Rows, r.Cols
 	nK := n * K
-	if gram.Rows != nK || gram.Cols != nK {
+	if gram.Rows != nK || gram.Cols != nK || gramL.Rows != nK || gramL.Cols != nK {
 		panic(fmt.Sprintf("analysis: GramMetrics: K is %d×%d, want %d×%d", gram.Rows, gram.Cols, nK, nK))
 	}
 	in := Ingredients{N: n, P: p, Outputs: K}
@@ -107,8 +116,12 @@ func gramMetricsWeighted(gram, r *linalg.Dense, p int, c []float64) Ingredients 
 		}
 		return s
 	}
-	var sumR2, trK, frob, trS1, ts1g float64
+	var sumR2, sumL, trK, frob, trS1, ts1g float64
 	w := make([]float64, nK)
+	sw := w
+	if fac != nil {
+		sw = make([]float64, nK)
+	}
 	for i := 0; i < n; i++ {
 		ci := 1.0
 		if c != nil {
@@ -120,20 +133,35 @@ func gramMetricsWeighted(gram, r *linalg.Dense, p int, c []float64) Ingredients 
 		clear(w)
 		for k, rik := range ri {
 			row := gram.Row(i*K + k)
-			trK += ci * row[i*K+k]
-			frob += ci * wdot(row, row)
+			rowL := gramL.Row(i*K + k)
+			trK += ci * rowL[i*K+k]
+			frob += ci * wdot(rowL, rowL)
 			if rik != 0 {
 				linalg.Axpy(rik, row, w)
 			}
 			sumR2 += ci * rik * rik
 		}
+		if fac != nil {
+			sumL += ci * fac.loss[i]
+		}
 		// r_iᵀ K_ii r_i = Σ_k r_ik w_(i,k).
 		trS1 += ci * linalg.Dot(ri, w[i*K:(i+1)*K])
-		ts1g += ci * wdot(w, w)
+		if fac != nil {
+			fac.mulT(sw, w)
+		}
+		ts1g += ci * wdot(sw, sw)
 	}
 	kr := make([]float64, nK)
 	linalg.Gemv(linalg.NoTrans, 1, gram, rc, 0, kr)
+	skr := kr
+	if fac != nil {
+		skr = make([]float64, nK)
+		fac.mulT(skr, kr)
+	}
 	in.TwoL = sumR2 / fn
+	if fac != nil {
+		in.TwoL = 2 * sumL / fn
+	}
 	in.Loss = in.TwoL / 2
 	in.TrG = trK / fn
 	in.FrobG2 = frob / (fn * fn)
@@ -141,7 +169,7 @@ func gramMetricsWeighted(gram, r *linalg.Dense, p int, c []float64) Ingredients 
 	in.GradNorm2 = linalg.Dot(rc, kr) / (fn * fn)
 	in.TrSigma = in.TrSigma1 - in.GradNorm2
 	in.TrSigma1G = ts1g / (fn * fn)
-	in.GradGGrad = wdot(kr, kr) / (fn * fn * fn)
+	in.GradGGrad = wdot(skr, skr) / (fn * fn * fn)
 	in.TrSigmaG = in.TrSigma1G - in.GradGGrad
 	return in
 }
@@ -159,16 +187,22 @@ func flat(r *linalg.Dense) []float64 {
 	return out
 }
 
-// gramDirection returns the alignment along u = Jᵀa/√κ for the unit
-// eigenvector a of K with eigenvalue κ > 0: vᵀGv = κ/n,
-// vᵀΣ₁v = (κ/n) Σ_i (r_iᵀa_i)², vᵀ∇L = √κ·rᵀa/n, so
-// g = [Σ_i (r_iᵀa_i)² − (rᵀa)²/n] / 2L.
-func gramDirection(kind string, rank int, kappa float64, a []float64, r *linalg.Dense, twoL float64) Directional {
+// gramDirection returns the alignment along u = J̃ᵀa/√κ for the unit
+// eigenvector a of K_Λ = J̃J̃ᵀ with eigenvalue κ > 0. With b = JJ̃ᵀa = K·Sa
+// (b = κa for the square loss, passed as nil) and t_i = u_iᵀb_i/κ (u_i the
+// cotangents r): vᵀGv = κ/n, vᵀΣ₁v = (κ/n) Σ_i t_i², vᵀ∇L = √κ·Σ_i t_i/n,
+// so g = [Σ_i t_i² − (Σ_i t_i)²/n] / 2L.
+func gramDirection(kind string, rank int, kappa float64, a, b []float64, r *linalg.Dense, twoL float64) Directional {
 	n, K := r.Rows, r.Cols
 	rf := flat(r)
 	var s2, ra float64
 	for i := 0; i < n; i++ {
-		t := linalg.Dot(rf[i*K:(i+1)*K], a[i*K:(i+1)*K])
+		var t float64
+		if b == nil {
+			t = linalg.Dot(rf[i*K:(i+1)*K], a[i*K:(i+1)*K])
+		} else {
+			t = linalg.Dot(rf[i*K:(i+1)*K], b[i*K:(i+1)*K]) / kappa
+		}
 		s2 += t * t
 		ra += t
 	}
@@ -181,20 +215,58 @@ func gramDirection(kind string, rank int, kappa float64, a []float64, r *linalg.
 	return d
 }
 
+// gramVectors holds K = JJᵀ, K_Λ = SᵀKS (the same matrix for the square
+// loss) and the factors.
+type gramVectors struct {
+	gram, gramL *linalg.Dense
+	fac         *factor
+	sa, b       []float64
+}
+
+// direction returns gramDirection for the eigenpair (κ, a) of K_Λ.
+func (g *gramVectors) direction(kind string, rank int, kappa float64, a []float64, r *linalg.Dense, twoL float64) Directional {
+	if g.fac == nil {
+		return gramDirection(kind, rank, kappa, a, nil, r, twoL)
+	}
+	nK := len(a)
+	if g.sa == nil {
+		g.sa, g.b = make([]float64, nK), make([]float64, nK)
+	}
+	g.fac.mul(g.sa, a)
+	symOperator{g.gram}.Apply(g.b, g.sa)
+	return gramDirection(kind, rank, kappa, a, g.b, r, twoL)
+}
+
 // gramPath computes the Result through K.
 func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 	s := newState(obj)
 	var gram *linalg.Dense
 	blocks := 0
+	res0note := ""
 	net, isNet := obj.Model.(*models.Network)
-	if isNet && !opt.Unstructured {
+	diag, isDiag := obj.Model.(*models.DiagonalLinear)
+	switch {
+	case isNet && !opt.Unstructured:
 		gram = NetworkGram(net, obj.X)
-	} else {
+	case isDiag && !opt.Unstructured:
+		gram = DiagonalGram(diag, obj.X)
+		res0note = "K = X·diag(w)·Xᵀ from the diagonal structure of ∂F/∂θ"
+	default:
 		gram, blocks = Gram(obj, opt.MemoryBudget)
 	}
-	res := &Result{Path: PathGram, Ingredients: GramMetrics(gram, s.r, s.p)}
+	gv := &gramVectors{gram: gram, gramL: gram, fac: s.fac}
+	if s.fac != nil && gram.Rows > 0 {
+		gv.gramL = s.fac.sandwich(gram)
+	}
+	res := &Result{Path: PathGram, Ingredients: gramMetricsWeighted(gram, gv.gramL, s.fac, s.r, s.p, nil)}
 	if isNet && !opt.Unstructured {
 		res.Notes = append(res.Notes, "K assembled layer by layer from (AAᵀ)⊙(ΔΔᵀ)")
+	}
+	if res0note != "" {
+		res.Notes = append(res.Notes, res0note)
+	}
+	if s.fac != nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("loss %s: G is the generalized Gauss–Newton matrix JᵀΛJ/n, its Gram matrix SᵀKS (Λ_i = S_iS_iᵀ)", s.obj.Loss.Name()))
 	}
 	if blocks > 1 {
 		res.Notes = append(res.Notes, fmt.Sprintf("Jacobian processed in %d parameter blocks (memory budget %d bytes)", blocks, opt.MemoryBudget))
@@ -204,11 +276,11 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 	}
 	res.finish()
 	if opt.Bootstrap > 0 {
-		res.StdErr = bootstrap(gram, s.r, s.p, opt.Bootstrap, opt.Seed)
+		res.StdErr = bootstrap(gv, s.r, s.p, opt.Bootstrap, opt.Seed)
 	}
 	nK := gram.Rows
 	if nK > 0 && s.p > 0 {
-		if err := gramEigen(res, gram, s, opt); err != nil {
+		if err := gramEigen(res, gv, s, opt); err != nil {
 			return res, err
 		}
 	}
@@ -219,7 +291,8 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 // gramEigen adds the eigenvalues of G and the eigen-direction alignments
 // and, when opt.Angles > 0, the principal angles between the top
 // eigenspaces of Σ and G (G's eigenvectors formed as u = Jᵀa/√κ).
-func gramEigen(res *Result, gram *linalg.Dense, s *state, opt Options) error {
+func gramEigen(res *Result, gv *gramVectors, s *state, opt Options) error {
+	gram := gv.gramL
 	nK := gram.Rows
 	fn := float64(s.n)
 	a := make([]float64, nK)
@@ -244,7 +317,7 @@ func gramEigen(res *Result, gram *linalg.Dense, s *state, opt Options) error {
 		for t := 0; t < min(opt.Flat, rank); t++ {
 			c := nK - rank + t
 			vecs.Col(a, c)
-			res.Directional = append(res.Directional, gramDirection("flat", t+1, vals[c], a, s.r, s.twoL))
+			res.Directional = append(res.Directional, gv.direction("flat", t+1, vals[c], a, s.r, s.twoL))
 		}
 	} else {
 		k := min(max(opt.TopK, opt.Angles), nK)
@@ -260,18 +333,25 @@ func gramEigen(res *Result, gram *linalg.Dense, s *state, opt Options) error {
 			topA = append(topA, lr.Vectors.Row(t))
 			topKappa = append(topKappa, kappa)
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("nK = %d > %d: top %d eigenpairs of K by Lanczos, flattest directions not computed", nK, opt.FullEigenMax, k))
+		res.Notes = append(res.Notes, fmt.Sprintf("nK = %d > %d: top %d eigenpairs of K by Lanczos", nK, opt.FullEigenMax, k))
+		if len(res.Eigenvalues) > 0 {
+			if err := flatDirections(res, s, gv, opt, res.Eigenvalues[0]); err != nil {
+				return err
+			}
+		}
 	}
 	var top []Directional
 	for t := 0; t < min(opt.TopK, len(topA)); t++ {
-		top = append(top, gramDirection("top", t+1, topKappa[t], topA[t], s.r, s.twoL))
+		top = append(top, gv.direction("top", t+1, topKappa[t], topA[t], s.r, s.twoL))
 	}
 	res.Directional = append(top, res.Directional...)
 	if opt.Angles > 0 && len(topA) > 0 {
 		k := min(opt.Angles, len(topA))
 		u := linalg.NewDense(k, s.p)
+		sa := make([]float64, nK)
 		for t := 0; t < k; t++ {
-			cot := linalg.NewDenseData(s.n, s.k, topA[t])
+			s.fac.mul(sa, topA[t])
+			cot := linalg.NewDenseData(s.n, s.k, sa)
 			s.obj.VJP(u.Row(t), cot)
 			linalg.Scal(1/math.Sqrt(topKappa[t]), u.Row(t))
 		}

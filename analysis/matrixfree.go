@@ -13,8 +13,8 @@ import (
 // from diag(G), Tr Σ₁ from the per-sample gradient norms, ‖G‖_F² = Tr G²
 // and Tr(Σ₁G) from the operators applied to the unit vectors (exact, p
 // applications each) or to opt.Probes Gaussian probes (Hutchinson, with a
-// standard error), the top eigenpairs of G by Lanczos and g from the
-// quadratic forms vᵀGv, vᵀΣ₁v = (1/n)Σ_i (r_iᵀ(Jv)_i)², vᵀ∇L.
+// standard error), the top eigenpairs of G by Lanczos (and the flattest
+// nonzero ones, flatDirections) and g from the quadratic forms vᵀGv, vᵀΣ₁v = (1/n)Σ_i (r_iᵀ(Jv)_i)², vᵀ∇L.
 func matrixFreePath(obj *models.Objective, opt Options) (*Result, error) {
 	s := newState(obj)
 	in := s.ingredients()
@@ -40,8 +40,8 @@ func matrixFreePath(obj *models.Objective, opt Options) (*Result, error) {
 			return nil, err
 		}
 		gv, sgv := make([]float64, p), make([]float64, p)
-		g.Apply(gv, s.grad)
-		in.GradGGrad = linalg.Dot(s.grad, gv)
+		g.Apply(gv, s.gradient())
+		in.GradGGrad = linalg.Dot(s.gradient(), gv)
 		z := make([]float64, p)
 		var frob, ts1g float64
 		if opt.Probes <= 0 {
@@ -100,7 +100,11 @@ func matrixFreePath(obj *models.Objective, opt Options) (*Result, error) {
 		vGv, vS1v, vg := s.quad(lr.Vectors.Row(t), jv)
 		res.Directional = append(res.Directional, directional("top", t+1, vGv, vS1v, vg, s.twoL))
 	}
-	res.Notes = append(res.Notes, "matrix-free path: flattest directions not computed")
+	if len(res.Eigenvalues) > 0 {
+		if err := flatDirections(res, s, nil, opt, res.Eigenvalues[0]); err != nil {
+			return res, err
+		}
+	}
 	if opt.Angles > 0 && len(res.Eigenvalues) > 0 {
 		gv, _, err := topVectors(GaussNewton{obj}, min(opt.Angles, len(res.Eigenvalues)), opt.Seed)
 		if err != nil {

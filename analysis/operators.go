@@ -52,13 +52,10 @@ type Covariance struct {
 }
 
 // NewCovariance returns the covariance operator at the objective's
-// current θ (square loss).
+// current θ (any loss: Σ₁ is built from the cotangents u_i = ∂ℓ_i/∂f).
 func NewCovariance(obj *models.Objective, opt CovarianceOptions) (*Covariance, error) {
-	if obj.Loss.Name() != "square" {
-		return nil, fmt.Errorf("%w: loss %q (only the square loss)", ErrUnsupported, obj.Loss.Name())
-	}
 	s := newState(obj)
-	c := &Covariance{obj: obj, r: s.r, grad: s.grad, centered: !opt.Uncentered, factor: 1,
+	c := &Covariance{obj: obj, r: s.r, grad: s.gradient(), centered: !opt.Uncentered, factor: 1,
 		n: s.n, outputs: s.k, jv: linalg.NewDense(s.n, s.k), u: linalg.NewDense(s.n, s.k)}
 	f, err := BatchFactor(s.n, opt.Batch, opt.Replacement)
 	if err != nil {
@@ -121,18 +118,20 @@ type DenseMatrices struct {
 }
 
 // Dense forms Σ₁ = PᵀP/n (P the n×p per-sample gradients), Σ = Σ₁ − ∇L∇Lᵀ
-// and G = JᵀJ/n through Syrk, and H from p Hessian-vector products when
-// withH (symmetrized). Memory O(nKp + p²): for small p.
+// and G = J̃ᵀJ̃/n through Syrk (J̃ = J for the square loss; otherwise the
+// rows of sample i are S_iᵀJ_i, Λ_i = S_iS_iᵀ the loss's output Hessian,
+// so G = JᵀΛJ/n, the generalized Gauss–Newton matrix), and H from p
+// Hessian-vector products when withH (symmetrized). Memory O(nKp + p²): for small p.
 func Dense(obj *models.Objective, withH bool) (*DenseMatrices, error) {
-	if obj.Loss.Name() != "square" {
-		return nil, fmt.Errorf("%w: loss %q (only the square loss)", ErrUnsupported, obj.Loss.Name())
-	}
 	n, K, p := obj.N(), obj.Model.NumOutputs(), obj.NumParams()
 	m := &DenseMatrices{Sigma1: linalg.NewDense(p, p), G: linalg.NewDense(p, p), Grad: make([]float64, p)}
 	if n > 0 && p > 0 {
 		inv := 1 / float64(n)
 		j := linalg.NewDense(n*K, p)
 		obj.Jacobian(j, 0)
+		if fac := newFactor(obj); fac != nil {
+			j = fac.leftT(j)
+		}
 		linalg.Syrk(linalg.T, inv, j, 0, m.G)
 		ps := linalg.NewDense(n, p)
 		obj.PerSampleGradients(ps, 0)

@@ -217,10 +217,6 @@ func TestUndefined(t *testing.T) {
 			t.Errorf("%s: JSON %s, %v", path, b, err)
 		}
 	}
-	ce := models.NewObjective(models.NewLinear(4, 2), models.CrossEntropy{}, x, linalg.NewDense(10, 2))
-	if _, err := FromObjective(ce, Options{}); err == nil {
-		t.Error("cross-entropy accepted")
-	}
 	if _, err := FromObjective(interp, Options{Path: "nope"}); err == nil {
 		t.Error("unknown path accepted")
 	}

@@ -19,8 +19,10 @@ type Options struct {
 	// at the rank available).
 	TopK int
 	// Flat is the number of flattest nonzero eigen-directions (default
-	// TopK). Computed on the dense path and on the Gram path when K is
-	// fully decomposed; skipped (with a note) otherwise.
+	// TopK; negative for none). From the full eigen-decomposition on the
+	// dense path and on the Gram path when nK ≤ FullEigenMax; otherwise by
+	// Lanczos for the smallest eigenvalues of G or of K, whichever is
+	// smaller (flatDirections).
 	Flat int
 	// Random is the number of random unit directions (default 3; negative
 	// for none). Direction j is drawn from Seed, the same on every path.
@@ -47,12 +49,15 @@ type Options struct {
 	// "top_h", with their Hessian eigenvalues in LambdaH.
 	HessianTop int
 	// Bootstrap > 0 adds standard errors of μ, μ_c, μ_iso and μ/μ_iso from
-	// this many bootstrap resamples of the samples (seeded by Seed), each
-	// evaluated from the same K in O((nK)²). Gram path only.
+	// this many bootstrap resamples of the samples (seeded by Seed; the
+	// same resamples on both paths), each evaluated from the same K in
+	// O((nK)²) on the Gram path, or from G and Σ₁ re-formed with weights in
+	// O((nK + n)p²) on the dense path. Not on the matrix-free path (a note
+	// says so).
 	Bootstrap int
 	// Unstructured makes the Gram path use Syrk on Jacobian blocks even for
 	// a models.Network, whose K is otherwise assembled layer by layer
-	// (NetworkGram).
+	// (NetworkGram), and a models.DiagonalLinear (DiagonalGram).
 	Unstructured bool
 	// Probes (matrix-free path): 0 computes the traces exactly with p
 	// operator applications each; > 0 estimates them with this many
@@ -83,18 +88,17 @@ func (o Options) withDefaults() Options {
 }
 
 // ErrUnsupported is returned for objectives the analysis does not cover.
+// Every loss of package models is covered (through its output-Hessian
+// factor); the error remains for callers that test for it.
 var ErrUnsupported = errors.New("analysis: unsupported objective")
 
 // FromObjective computes every metric at the objective's current θ by the
 // path opt.Path.
 func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
-	if obj.Loss.Name() != "square" {
-		return nil, fmt.Errorf("%w: loss %q (only the square loss)", ErrUnsupported, obj.Loss.Name())
-	}
 	opt = opt.withDefaults()
 	var note string
 	if opt.Path == PathAuto {
-		opt.Path, note = ChoosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), opt)
+		opt.Path, note = choosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), priceGram(obj, opt), opt)
 		if opt.Path == PathMatrixFree && opt.Probes == 0 && obj.NumParams() > autoExactMax {
 			opt.Probes = autoProbes
 			note += fmt.Sprintf("; p > %d: traces by %d probes", autoExactMax, autoProbes)
@@ -107,8 +111,8 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	if err == nil && opt.HessianTop > 0 && obj.N() > 0 && obj.NumParams() > 0 {
 		err = hessianDirections(res, obj, opt)
 	}
-	if res != nil && opt.Bootstrap > 0 && opt.Path != PathGram {
-		res.Notes = append(res.Notes, "bootstrap standard errors need the Gram path (--path gram)")
+	if res != nil && opt.Bootstrap > 0 && opt.Path == PathMatrixFree {
+		res.Notes = append(res.Notes, "bootstrap standard errors need the Gram or the dense path (--path gram|dense)")
 	}
 	return res, err
 }
@@ -130,44 +134,53 @@ type state struct {
 	obj  *models.Objective
 	n, k int
 	p    int
-	r    *linalg.Dense // n×K residuals
-	grad []float64     // ∇L
+	r    *linalg.Dense // n×K cotangents u_i = ∂ℓ_i/∂f (residuals for the square loss)
+	fac  *factor       // output-Hessian factors; nil for the square loss
+	grad []float64     // ∇L once computed (use gradient())
 	loss float64
 	twoL float64
 }
 
 func newState(obj *models.Objective) *state {
-	s := &state{obj: obj, n: obj.N(), k: obj.Model.NumOutputs(), p: obj.NumParams()}
+	s := &state{obj: obj, n: obj.N(), k: obj.Model.NumOutputs(), p: obj.NumParams(), fac: newFactor(obj)}
 	s.r = linalg.NewDense(s.n, s.k)
 	s.loss = obj.Residuals(s.r)
 	s.twoL = 2 * s.loss
-	s.grad = make([]float64, s.p)
-	if s.n > 0 {
-		obj.Gradient(s.grad)
-	}
 	return s
+}
+
+// gradient returns ∇L, computed on first use (the Gram path's metrics do
+// not need it).
+func (s *state) gradient() []float64 {
+	if s.grad == nil {
+		s.grad = make([]float64, s.p)
+		if s.n > 0 {
+			s.obj.Gradient(s.grad)
+		}
+	}
+	return s.grad
 }
 
 func (s *state) ingredients() Ingredients {
 	return Ingredients{N: s.n, P: s.p, Outputs: s.k, Loss: s.loss, TwoL: s.twoL,
-		GradNorm2: linalg.Dot(s.grad, s.grad)}
+		GradNorm2: linalg.Dot(s.gradient(), s.gradient())}
 }
 
-// quad returns vᵀGv, vᵀΣ₁v and vᵀ∇L from one J·v (jv is n×K scratch).
+// quad returns vᵀGv (G = JᵀΛJ/n), vᵀΣ₁v and vᵀ∇L from one J·v (jv is
+// n×K scratch).
 func (s *state) quad(v []float64, jv *linalg.Dense) (vGv, vS1v, vGrad float64) {
 	if s.n == 0 {
 		return 0, 0, 0
 	}
 	s.obj.JVP(jv, v)
-	var sq, s1 float64
+	sq := s.fac.quadGGN(jv)
+	var s1 float64
 	for i := 0; i < s.n; i++ {
-		ji, ri := jv.Row(i), s.r.Row(i)
-		sq += linalg.Dot(ji, ji)
-		t := linalg.Dot(ri, ji)
+		t := linalg.Dot(s.r.Row(i), jv.Row(i))
 		s1 += t * t
 	}
 	inv := 1 / float64(s.n)
-	return sq * inv, s1 * inv, linalg.Dot(s.grad, v)
+	return sq * inv, s1 * inv, linalg.Dot(s.gradient(), v)
 }
 
 // randomDirections returns count unit vectors of length p drawn from seed
@@ -250,8 +263,8 @@ func (s *state) hessianTraces(in *Ingredients, probes int, seed uint64) {
 	if s.n > 0 {
 		ts1h /= float64(s.n)
 	}
-	s.obj.HessianVec(hv, s.grad)
-	in.HKnown, in.TrH, in.TrSigmaH = true, trH, ts1h-linalg.Dot(s.grad, hv)
+	s.obj.HessianVec(hv, s.gradient())
+	in.HKnown, in.TrH, in.TrSigmaH = true, trH, ts1h-linalg.Dot(s.gradient(), hv)
 }
 
 // PathAuto lets ChoosePath pick the path.
@@ -267,31 +280,91 @@ const (
 
 // ChoosePath picks the path for n samples, K outputs and p parameters by
 // estimated flops among those whose matrices fit opt.MemoryBudget:
-// dense needs (nK·p + n·p + 3p²)·8 bytes and about nK·p² + 4p³ flops
-// (Syrk, EigenSym); Gram needs (nK)²·8 bytes plus its Jacobian blocks and
+// dense needs (nK·p + n·p + 3p²)·8 bytes and about nK·p² + n·p² + 4p³
+// flops (two Syrks, EigenSym); Gram needs (nK)²·8 bytes plus its Jacobian blocks and
 // about (nK)²·p flops plus 4(nK)³ for the full eigen-decomposition (or a
 // Lanczos run when nK > FullEigenMax). When neither fits, the matrix-free
-// path. It returns the path and a sentence saying why.
+// path. It returns the path and a sentence saying why. It prices K as a
+// Syrk over the Jacobian; FromObjective prices a network's layer-by-layer
+// K and the second Gram matrix of a loss other than the square loss.
 func ChoosePath(n, K, p int, opt Options) (string, string) {
+	return choosePath(n, K, p, gramPrice{inner: float64(p), mats: 1}, opt)
+}
+
+// gramPrice describes the Gram path's cost: K costs (nK)²·inner flops
+// (inner = p for a Syrk over J), plus extra flops, and the path holds
+// mats matrices of (nK)² values.
+type gramPrice struct {
+	inner, extra float64
+	mats         int
+	how          string
+}
+
+// priceGram returns the Gram path's price for the objective: a
+// models.Network's K assembled layer by layer costs, per trainable layer,
+// n²·In (AAᵀ, one triangle) plus (nK)²·Out (ΔΔᵀ), i.e. inner =
+// Σ_l (In_l + bias)/K² + Out_l instead of p (a diagonal linear network: d);
+// a loss other than the square loss adds SᵀKS (2n²K³ flops) and a second
+// matrix; the flattest directions by shift-invert (nK > FullEigenMax) a
+// Cholesky factor.
+func priceGram(obj *models.Objective, opt Options) gramPrice {
+	opt = opt.withDefaults()
+	n, K, p := obj.N(), obj.Model.NumOutputs(), obj.NumParams()
+	g := gramPrice{inner: float64(p), mats: 1}
+	if net, ok := obj.Model.(*models.Network); ok && !opt.Unstructured {
+		var q float64
+		for _, ly := range net.Layers() {
+			if ly.Frozen {
+				continue
+			}
+			in := float64(ly.In)
+			if ly.Bias {
+				in++
+			}
+			q += in/float64(K*K) + float64(ly.Out)
+		}
+		g.inner, g.how = q, "layer-structured K"
+	}
+	if _, ok := obj.Model.(*models.DiagonalLinear); ok && !opt.Unstructured {
+		g.inner, g.how = float64(obj.Model.InputDim()), "diagonal-structured K"
+	}
+	if obj.Loss.Name() != "square" {
+		g.mats = 2
+		g.extra = 2 * float64(n) * float64(n) * float64(K*K*K)
+	}
+	if nK := n * K; nK > opt.FullEigenMax && opt.Flat > 0 && p > nK {
+		// The flattest directions by shift-invert: a Cholesky factor of
+		// K_Λ + σI beside K, (nK)³/3 flops.
+		g.mats++
+		g.extra += float64(nK) * float64(nK) * float64(nK) / 3
+	}
+	return g
+}
+
+func choosePath(n, K, p int, g gramPrice, opt Options) (string, string) {
 	opt = opt.withDefaults()
 	nK := float64(n * K)
 	fp := float64(p)
 	budget := float64(opt.MemoryBudget)
 	denseMem := (nK*fp + float64(n)*fp + 3*fp*fp) * 8
-	gramMem := nK * nK * 8
-	denseCost := nK*fp*fp + 4*fp*fp*fp
-	gramCost := nK * nK * fp
+	gramMem := float64(g.mats) * nK * nK * 8
+	denseCost := nK*fp*fp + float64(n)*fp*fp + 4*fp*fp*fp
+	gramCost := nK*nK*g.inner + g.extra
 	if n*K <= opt.FullEigenMax {
 		gramCost += 4 * nK * nK * nK
 	} else {
 		gramCost += nK * nK * float64(30*opt.TopK)
 	}
+	how := ""
+	if g.how != "" {
+		how = ", " + g.how
+	}
 	denseOK, gramOK := denseMem <= budget, gramMem <= budget
 	switch {
 	case denseOK && (!gramOK || denseCost <= gramCost):
-		return PathDense, fmt.Sprintf("auto: dense path (p = %d, about %.2g flops, %.3g MB; Gram %.2g flops)", p, denseCost, denseMem/1e6, gramCost)
+		return PathDense, fmt.Sprintf("auto: dense path (p = %d, about %.2g flops, %.3g MB; Gram %.2g flops%s)", p, denseCost, denseMem/1e6, gramCost, how)
 	case gramOK:
-		return PathGram, fmt.Sprintf("auto: Gram path (nK = %d, about %.2g flops, K %.3g MB)", n*K, gramCost, gramMem/1e6)
+		return PathGram, fmt.Sprintf("auto: Gram path (nK = %d, about %.2g flops%s, K %.3g MB; dense %.2g flops)", n*K, gramCost, how, gramMem/1e6, denseCost)
 	}
 	return PathMatrixFree, fmt.Sprintf("auto: matrix-free path (dense %.3g MB and Gram %.3g MB exceed the budget %.3g MB)", denseMem/1e6, gramMem/1e6, budget/1e6)
 }

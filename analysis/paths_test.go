@@ -336,3 +336,37 @@ func TestGramLanczosBranch(t *testing.T) {
 		}
 	}
 }
+
+// TestPriceGram: FromObjective's choice prices a network's layer-by-layer
+// K (here it turns dense into Gram where a Syrk-priced K would lose) and a
+// cross-entropy objective's second Gram matrix (here it no longer fits the
+// budget).
+func TestPriceGram(t *testing.T) {
+	net := models.NewNetwork([]models.Layer{
+		{In: 150, Out: 10, Act: models.Tanh},
+		{In: 10, Out: 1, Frozen: true, Init: models.InitSigns}})
+	n := 5000
+	obj := models.NewObjective(net, models.Square{}, linalg.NewDense(n, 150), linalg.NewDense(n, 1))
+	if got, _ := ChoosePath(n, 1, net.NumParams(), Options{}); got != PathDense {
+		t.Errorf("Syrk-priced: %s, want dense", got)
+	}
+	if got, why := choosePath(n, 1, net.NumParams(), priceGram(obj, Options{}), Options{}); got != PathGram || !strings.Contains(why, "layer-structured") {
+		t.Errorf("structured: %s (%s), want gram", got, why)
+	}
+	if got, _ := choosePath(n, 1, net.NumParams(), priceGram(obj, Options{Unstructured: true}), Options{}); got != PathDense {
+		t.Errorf("unstructured: %s, want dense", got)
+	}
+
+	lin := models.NewLinear(2500, 2)
+	n = 1000
+	x, y := linalg.NewDense(n, 2500), linalg.NewDense(n, 2)
+	budget := Options{MemoryBudget: 40 << 20} // one 2000² K (32 MB) fits, two do not
+	sq := models.NewObjective(lin, models.Square{}, x, y)
+	ce := models.NewObjective(lin, models.CrossEntropy{}, x, y)
+	if got, _ := choosePath(n, 2, lin.NumParams(), priceGram(sq, budget), budget); got != PathGram {
+		t.Errorf("square: %s, want gram", got)
+	}
+	if got, _ := choosePath(n, 2, lin.NumParams(), priceGram(ce, budget), budget); got != PathMatrixFree {
+		t.Errorf("cross-entropy: %s, want matrixfree", got)
+	}
+}

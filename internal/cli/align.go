@@ -32,7 +32,8 @@ directional alignment g = vᵀΣv/(2L·vᵀGv) along the top-k and the flattest
 nonzero eigenvectors of G and along random directions, the escape indicator
 Tr(ΣG) (and Tr(ΣH) with --hessian), the stability thresholds 2/λ_max and
 √(B/μ)/‖G‖_F, and, for --model linear on synthetic data, the population
-closed forms of Gaussian linear regression. Loss: ½‖f(x) − y‖², averaged.
+closed forms of Gaussian linear regression. Loss: ½‖f(x) − y‖², averaged, or
+with --loss cross_entropy the softmax cross-entropy (G = JᵀΛJ/n, Λ = diag(p) − ppᵀ).
 
 Data: --data synthetic draws x ~ N(0, S) (--n, --d, --spectrum, --rotate) with
 labels y = f(x; θ*) + noise from a teacher θ* of the same model family (linear:
@@ -53,6 +54,7 @@ Exit codes: 0 success, 1 failure (e.g. data not found), 2 usage error.`
 
 type alignFlags struct {
 	model, data, dataDir, spectrum, activation, at, path, classes, targets, out   string
+	loss                                                                          string
 	n, d, width, batch, k, flat, random, probes, bootstrap, angles, htop, hprobes int
 	noise, memoryMB                                                               float64
 	seed                                                                          uint64
@@ -70,6 +72,7 @@ func runAlign(env *Env, args []string) int {
 	fs := flag.NewFlagSet("align", flag.ContinueOnError)
 	var f alignFlags
 	addProblemFlags(fs, &f)
+	fs.StringVar(&f.loss, "loss", "square", "loss: square or cross_entropy (fashion-mnist with onehot targets; G is then the generalized Gauss–Newton matrix)")
 	fs.IntVar(&f.batch, "batch", 1, "minibatch size B for the minibatch factor and the SGD threshold")
 	fs.BoolVar(&f.replacement, "replacement", false, "minibatches drawn with replacement (factor 1/B instead of (n−B)/(B(n−1)))")
 	fs.IntVar(&f.k, "k", 10, "number of top eigen-directions of G")
@@ -80,7 +83,7 @@ func runAlign(env *Env, args []string) int {
 	fs.Float64Var(&f.memoryMB, "memory", 1024, "memory budget in MB for the Jacobian blocks and the path choice")
 	fs.BoolVar(&f.hessian, "hessian", false, "also compute Tr H and Tr(ΣH) (n + p Hessian-vector products)")
 	fs.IntVar(&f.probes, "probes", 0, "matrixfree: Gaussian probes for the traces (0: exact, p products)")
-	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap resamples for standard errors of μ, μ_c, μ_iso (Gram path)")
+	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap resamples for standard errors of μ, μ_c, μ_iso (Gram and dense paths)")
 	fs.IntVar(&f.angles, "angles", 0, "principal angles between the top-k eigenspaces of Σ and G (k = this)")
 	fs.IntVar(&f.hprobes, "hessian-probes", 0, "with --hessian: estimate Tr H and Tr(ΣH) with this many Gaussian probes (Gram and matrixfree paths)")
 	fs.IntVar(&f.htop, "htop", 0, "also g along the top eigenvectors of the Hessian H (this many)")
@@ -127,9 +130,9 @@ type alignOutput struct {
 	BatchFactor float64             `json:"batch_factor"`
 	Thresholds  analysis.Thresholds `json:"thresholds"`
 	Theory      *alignTheory        `json:"theory,omitempty"`
-	// Critical is the exact SGD critical learning rate of the linear model
-	// on these samples (second-moment recursion), when --model linear and
-	// K = 1 and d ≤ criticalMaxD.
+	// Critical is the exact SGD critical learning rate: of linear
+	// regression (d ≤ criticalMaxD, any K), or of a single-output model
+	// with p ≤ criticalMaxD linearised at θ (a note says so).
 	Critical *analysis.CriticalRate `json:"sgd_critical,omitempty"`
 	// InputEffDims are Tr(C)²/‖C‖_F² and Tr(C)/‖C‖_op of the sample
 	// covariance C of the inputs (d ≤ effDimMaxD).
@@ -216,7 +219,14 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		}
 		copy(model.Params(), arr.Data)
 	}
-	obj := models.NewObjective(model, models.Square{}, x, y)
+	loss, err := models.ParseLoss(f.loss)
+	if err != nil {
+		return nil, alignUsagef("--loss: %v", err)
+	}
+	if loss.Name() != "square" && (f.data == "synthetic" || f.targets != "onehot") {
+		return nil, alignUsagef("--loss %s needs class targets: --data fashion-mnist with --targets onehot", f.loss)
+	}
+	obj := models.NewObjective(model, loss, x, y)
 	flat := f.flat
 	if flat < 0 {
 		flat = f.k
@@ -240,7 +250,7 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	out := &alignOutput{Result: res, Config: map[string]any{
 		"model": f.model, "data": f.data, "n": obj.N(), "d": x.Cols, "outputs": outputs,
 		"p": obj.NumParams(), "at": f.at, "seed": f.seed, "batch": f.batch,
-		"replacement": f.replacement, "k": f.k,
+		"replacement": f.replacement, "k": f.k, "loss": loss.Name(),
 	}}
 	if f.data == "synthetic" {
 		out.Config["spectrum"] = f.spectrum
@@ -269,8 +279,23 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		out.Theory = &alignTheory{Theory: th,
 			Thresholds: analysis.StabilityThresholds(th.LambdaMax, th.Mu, th.FrobS2, f.batch)}
 	}
-	if f.model == "linear" && outputs == 1 && x.Cols <= criticalMaxD {
-		cr, err := analysis.SGDCriticalRate(x, f.batch, f.replacement)
+	// The exact SGD critical rate: for linear regression from the inputs
+	// (with K outputs every row of W − W* follows the same second-moment
+	// recursion, driven by the same sampled inputs, so the rate is that of
+	// one output); for another single-output model with p ≤ criticalMaxD,
+	// that of the model linearised at θ (features J).
+	var feats *linalg.Dense
+	switch {
+	case loss.Name() != "square":
+	case f.model == "linear" && x.Cols <= criticalMaxD:
+		feats = x
+	case outputs == 1 && obj.NumParams() <= criticalMaxD && obj.N() > 0:
+		feats = linalg.NewDense(obj.N(), obj.NumParams())
+		obj.Jacobian(feats, 0)
+		res.Notes = append(res.Notes, "exact SGD critical rate of the model linearised at θ (features J)")
+	}
+	if feats != nil {
+		cr, err := analysis.SGDCriticalRate(feats, f.batch, f.replacement)
 		if err == nil {
 			out.Critical = &cr
 		} else {

@@ -130,7 +130,9 @@ func TestAlignJSON(t *testing.T) {
 		}
 		_, hasTheory := doc["theory"]
 		_, hasCritical := doc["sgd_critical"]
-		if hasTheory != (model == "linear") || hasCritical != (model == "linear") {
+		// Every model here is small enough (p ≤ 200) for the exact
+		// critical rate (of the linearisation at θ when nonlinear).
+		if hasTheory != (model == "linear") || !hasCritical {
 			t.Errorf("%s: theory present = %v, sgd_critical present = %v", model, hasTheory, hasCritical)
 		}
 		file, err := os.ReadFile(out)

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package analysis
+
+// processCPU is unknown here.
+func processCPU() float64 { return -1 }

@@ -56,7 +56,7 @@ func (a Activation) Eval(z float64) (s, d1, d2 float64) {
 	case Identity:
 		return z, 1, 0
 	case Tanh:
-		t := math.Tanh(z)
+		t := tanh(z)
 		d := 1 - t*t
 		return t, d, -2 * t * d
 	case Softplus:
@@ -126,13 +126,20 @@ func (a Activation) apply(s, d1, d2, z []float64) {
 		fill(d2, 0)
 		return
 	case Tanh:
-		for i, v := range z {
-			t := math.Tanh(v)
-			s[i] = t
-			if d1 != nil {
+		tanhSlice(s, z)
+		switch {
+		case d1 != nil && d2 != nil:
+			for i, t := range s[:len(d1)] {
+				d := 1 - t*t
+				d1[i] = d
+				d2[i] = -2 * t * d
+			}
+		case d1 != nil:
+			for i, t := range s[:len(d1)] {
 				d1[i] = 1 - t*t
 			}
-			if d2 != nil {
+		case d2 != nil:
+			for i, t := range s[:len(d2)] {
 				d2[i] = -2 * t * (1 - t*t)
 			}
 		}

@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"math"
+
+	"github.com/noisegeom/noisegeom/linalg"
 )
 
 // Activation is an element-wise nonlinearity σ with its first and second
@@ -48,6 +50,65 @@ func (a Activation) curved() bool {
 		return false
 	}
 	return true
+}
+
+// fromOutput reports whether σ'(z) is a function of σ(z) alone, so that
+// backpropagation can form g ⊙ σ'(z) from the stored outputs
+// (mulDerivOut) without storing σ'.
+func (a Activation) fromOutput() bool {
+	switch a {
+	case Tanh, Sigmoid, LeakyReLU, ReLU:
+		return true
+	}
+	return false
+}
+
+// mulDerivOut sets dst = g ⊙ σ'(z) from the outputs s = σ(z) (all of one
+// shape), for activations with fromOutput, on up to GOMAXPROCS goroutines.
+// It gives the bits of g ⊙ d1 with d1 from apply: σ' is the same
+// expression of σ.
+func (a Activation) mulDerivOut(dst, g, s *linalg.Dense) {
+	if p := splits(dst.Rows, rowsPer(dst.Cols)); p > 1 {
+		parallelRange(dst.Rows, p, func(i0, i1 int) { a.mulDerivOutRows(dst, g, s, i0, i1) })
+	} else {
+		a.mulDerivOutRows(dst, g, s, 0, dst.Rows)
+	}
+}
+
+// mulDerivOutRows is mulDerivOut for rows [i0, i1).
+func (a Activation) mulDerivOutRows(dst, g, s *linalg.Dense, i0, i1 int) {
+	for i := i0; i < i1; i++ {
+		dr := dst.Row(i)
+		gr, sr := g.Row(i)[:len(dr)], s.Row(i)[:len(dr)]
+		switch a {
+		case Tanh:
+			for j, t := range sr {
+				dr[j] = gr[j] * (1 - t*t)
+			}
+		case Sigmoid:
+			for j, sg := range sr {
+				dr[j] = gr[j] * (sg * (1 - sg))
+			}
+		case LeakyReLU:
+			for j, v := range sr {
+				if v > 0 {
+					dr[j] = gr[j]
+				} else {
+					dr[j] = gr[j] * LeakySlope
+				}
+			}
+		case ReLU:
+			for j, v := range sr {
+				if v > 0 {
+					dr[j] = gr[j]
+				} else {
+					dr[j] = gr[j] * 0
+				}
+			}
+		default:
+			panic(fmt.Sprintf("models: mulDerivOut: %v needs stored σ'", a))
+		}
+	}
 }
 
 // Eval returns σ(z), σ'(z) and σ”(z).

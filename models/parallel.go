@@ -7,8 +7,9 @@ import (
 
 // parallelMinWork is the number of elements below which an elementwise
 // pass stays on the calling goroutine: starting a goroutine costs about a
-// microsecond, a pass over 32768 elements several.
-const parallelMinWork = 1 << 15
+// microsecond, a pass over 32768 elements several. A variable so that tests
+// can send small problems down the parallel path.
+var parallelMinWork = 1 << 15
 
 // splits returns how many goroutines an elementwise pass over n items
 // should use: GOMAXPROCS, but at least minPer items each.

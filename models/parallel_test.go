@@ -57,16 +57,19 @@ func TestMulDerivOut(t *testing.T) {
 
 // TestThreadCountInvariance: every operation of an MLP large enough for the
 // elementwise passes and Gemm to run in parallel gives the same bits for
-// GOMAXPROCS 1, 2 and 3.
+// GOMAXPROCS 1, 2 and 3. With -short the MLP is small and the elementwise
+// threshold lowered (Gemm then stays serial).
 func TestThreadCountInvariance(t *testing.T) {
-	n := 700
+	n, width := 500, 256
 	if testing.Short() {
-		n = 300
+		n, width = 60, 32
+		defer func(w int) { parallelMinWork = w }(parallelMinWork)
+		parallelMinWork = 64
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, act := range []Activation{Tanh, GELU, ReLU} {
 		rng := rand.New(rand.NewPCG(5, 6))
-		m := NewMLP([]int{40, 256, 256, 10}, act)
+		m := NewMLP([]int{40, width, width, 10}, act)
 		m.Init(9)
 		perturb(rng, m.Params(), 0.05)
 		x := randDense(rng, n, 40, 1)

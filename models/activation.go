@@ -99,11 +99,7 @@ func (a Activation) mulDerivOutRows(dst, g, s *linalg.Dense, i0, i1 int) {
 			}
 		case ReLU:
 			for j, v := range sr {
-				if v > 0 {
-					dr[j] = gr[j]
-				} else {
-					dr[j] = gr[j] * 0
-				}
+				dr[j] = gr[j] * math.Float64frombits(oneBits&positiveMask(v))
 			}
 		default:
 			panic(fmt.Sprintf("models: mulDerivOut: %v needs stored σ'", a))
@@ -171,17 +167,19 @@ func (a Activation) apply(s, d1, d2, z []float64) {
 		fill(d2, 0)
 		return
 	case ReLU:
-		for i, v := range z {
-			if v > 0 {
-				s[i] = v
-				if d1 != nil {
-					d1[i] = 1
-				}
-			} else {
-				s[i] = 0
-				if d1 != nil {
-					d1[i] = 0
-				}
+		// Branch-free: the signs of pre-activations are random, and a
+		// mispredicted branch per element costs more than the pass.
+		s = s[:len(z)]
+		if d1 != nil {
+			d1 = d1[:len(z)]
+			for i, v := range z {
+				m := positiveMask(v)
+				s[i] = math.Float64frombits(math.Float64bits(v) & m)
+				d1[i] = math.Float64frombits(oneBits & m)
+			}
+		} else {
+			for i, v := range z {
+				s[i] = math.Float64frombits(math.Float64bits(v) & positiveMask(v))
 			}
 		}
 		fill(d2, 0)
@@ -216,6 +214,20 @@ func (a Activation) apply(s, d1, d2, z []float64) {
 			d2[i] = h
 		}
 	}
+}
+
+// oneBits is the bit pattern of 1.0.
+const oneBits = 0x3ff0000000000000
+
+// positiveMask returns all ones if v > 0 and zero otherwise (also for NaN
+// and −0), without a branch: v > 0 exactly when its bits, read as a signed
+// integer b, satisfy 0 < b ≤ bits(+Inf), that is when b − 1 and
+// bits(+Inf) − b are both non-negative (for b = −0 = MinInt64 the first
+// wraps but the second is negative).
+func positiveMask(v float64) uint64 {
+	const inf = 0x7ff0000000000000
+	b := int64(math.Float64bits(v))
+	return -(^uint64((b-1)|(inf-b)) >> 63)
 }
 
 func fill(x []float64, v float64) {

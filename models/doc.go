@@ -57,7 +57,7 @@
 // Predict does one GEMM, the gradient three (forward, ∇W, back-propagated
 // cotangent; two for the first trainable layer), J·v three, and H·v about
 // eight (forward, two directional, and the backward pass with its
-// R-derivative), so H·v costs about twice a gradient (measured 1.8× for
+// R-derivative), so H·v costs about twice a gradient (measured 1.9× for
 // the 784-256-256-10 MLP). Per-sample gradient norms cost a forward pass and
 // the back-propagated cotangents only: the per-sample gradient of a layer is
 // the outer product c·δ_i a_iᵀ, whose squared norm is c²‖δ_i‖²‖a_i‖². The

@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"math"
+
+	"github.com/noisegeom/noisegeom/linalg"
 )
 
 // Activation is an element-wise nonlinearity σ with its first and second
@@ -50,13 +52,68 @@ func (a Activation) curved() bool {
 	return true
 }
 
+// fromOutput reports whether σ'(z) is a function of σ(z) alone, so that
+// backpropagation can form g ⊙ σ'(z) from the stored outputs
+// (mulDerivOut) without storing σ'.
+func (a Activation) fromOutput() bool {
+	switch a {
+	case Tanh, Sigmoid, LeakyReLU, ReLU:
+		return true
+	}
+	return false
+}
+
+// mulDerivOut sets dst = g ⊙ σ'(z) from the outputs s = σ(z) (all of one
+// shape), for activations with fromOutput, on up to GOMAXPROCS goroutines.
+// It gives the bits of g ⊙ d1 with d1 from apply: σ' is the same
+// expression of σ.
+func (a Activation) mulDerivOut(dst, g, s *linalg.Dense) {
+	if p := splits(dst.Rows, rowsPer(dst.Cols)); p > 1 {
+		parallelRange(dst.Rows, p, func(i0, i1 int) { a.mulDerivOutRows(dst, g, s, i0, i1) })
+	} else {
+		a.mulDerivOutRows(dst, g, s, 0, dst.Rows)
+	}
+}
+
+// mulDerivOutRows is mulDerivOut for rows [i0, i1).
+func (a Activation) mulDerivOutRows(dst, g, s *linalg.Dense, i0, i1 int) {
+	for i := i0; i < i1; i++ {
+		dr := dst.Row(i)
+		gr, sr := g.Row(i)[:len(dr)], s.Row(i)[:len(dr)]
+		switch a {
+		case Tanh:
+			for j, t := range sr {
+				dr[j] = gr[j] * (1 - t*t)
+			}
+		case Sigmoid:
+			for j, sg := range sr {
+				dr[j] = gr[j] * (sg * (1 - sg))
+			}
+		case LeakyReLU:
+			for j, v := range sr {
+				if v > 0 {
+					dr[j] = gr[j]
+				} else {
+					dr[j] = gr[j] * LeakySlope
+				}
+			}
+		case ReLU:
+			for j, v := range sr {
+				dr[j] = gr[j] * math.Float64frombits(oneBits&positiveMask(v))
+			}
+		default:
+			panic(fmt.Sprintf("models: mulDerivOut: %v needs stored σ'", a))
+		}
+	}
+}
+
 // Eval returns σ(z), σ'(z) and σ”(z).
 func (a Activation) Eval(z float64) (s, d1, d2 float64) {
 	switch a {
 	case Identity:
 		return z, 1, 0
 	case Tanh:
-		t := math.Tanh(z)
+		t := tanh(z)
 		d := 1 - t*t
 		return t, d, -2 * t * d
 	case Softplus:
@@ -110,29 +167,38 @@ func (a Activation) apply(s, d1, d2, z []float64) {
 		fill(d2, 0)
 		return
 	case ReLU:
-		for i, v := range z {
-			if v > 0 {
-				s[i] = v
-				if d1 != nil {
-					d1[i] = 1
-				}
-			} else {
-				s[i] = 0
-				if d1 != nil {
-					d1[i] = 0
-				}
+		// Branch-free: the signs of pre-activations are random, and a
+		// mispredicted branch per element costs more than the pass.
+		s = s[:len(z)]
+		if d1 != nil {
+			d1 = d1[:len(z)]
+			for i, v := range z {
+				m := positiveMask(v)
+				s[i] = math.Float64frombits(math.Float64bits(v) & m)
+				d1[i] = math.Float64frombits(oneBits & m)
+			}
+		} else {
+			for i, v := range z {
+				s[i] = math.Float64frombits(math.Float64bits(v) & positiveMask(v))
 			}
 		}
 		fill(d2, 0)
 		return
 	case Tanh:
-		for i, v := range z {
-			t := math.Tanh(v)
-			s[i] = t
-			if d1 != nil {
+		tanhSlice(s, z)
+		switch {
+		case d1 != nil && d2 != nil:
+			for i, t := range s[:len(d1)] {
+				d := 1 - t*t
+				d1[i] = d
+				d2[i] = -2 * t * d
+			}
+		case d1 != nil:
+			for i, t := range s[:len(d1)] {
 				d1[i] = 1 - t*t
 			}
-			if d2 != nil {
+		case d2 != nil:
+			for i, t := range s[:len(d2)] {
 				d2[i] = -2 * t * (1 - t*t)
 			}
 		}
@@ -148,6 +214,20 @@ func (a Activation) apply(s, d1, d2, z []float64) {
 			d2[i] = h
 		}
 	}
+}
+
+// oneBits is the bit pattern of 1.0.
+const oneBits = 0x3ff0000000000000
+
+// positiveMask returns all ones if v > 0 and zero otherwise (also for NaN
+// and −0), without a branch: v > 0 exactly when its bits, read as a signed
+// integer b, satisfy 0 < b ≤ bits(+Inf), that is when b − 1 and
+// bits(+Inf) − b are both non-negative (for b = −0 = MinInt64 the first
+// wraps but the second is negative).
+func positiveMask(v float64) uint64 {
+	const inf = 0x7ff0000000000000
+	b := int64(math.Float64bits(v))
+	return -(^uint64((b-1)|(inf-b)) >> 63)
 }
 
 func fill(x []float64, v float64) {

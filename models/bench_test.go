@@ -12,7 +12,7 @@ import (
 // benchObjective is the MLP 784-256-256-10 (tanh, or $MODELS_BENCH_ACT;
 // softmax cross-entropy) on n synthetic samples (n = 10 000, or
 // $MODELS_BENCH_N). The same operations are timed in PyTorch by
-// testdata/bench_torch.py.
+// testdata/bench_torch.py. $MODELS_BENCH_BLOCK sets Network.BlockRows.
 func benchObjective(b *testing.B) *Objective {
 	n := 10000
 	if s := os.Getenv("MODELS_BENCH_N"); s != "" {
@@ -28,6 +28,9 @@ func benchObjective(b *testing.B) *Objective {
 	}
 	m := NewMLP([]int{784, 256, 256, 10}, act)
 	m.Init(3)
+	if s := os.Getenv("MODELS_BENCH_BLOCK"); s != "" {
+		m.BlockRows, _ = strconv.Atoi(s)
+	}
 	x := randDense(rng, n, 784, 1)
 	y := oneHot(rng, n, 10)
 	b.Logf("kernels %s, n = %d, p = %d, %v", linalg.Implementation(), n, m.NumParams(), act)

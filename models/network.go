@@ -169,6 +169,8 @@ type workspace struct {
 	// Pointers to the current a_l, δ_l, R{z_l}, R{a_l}, R{δ_l}: identity
 	// layers alias (a_l = z_l, δ_l = g_l, …); nil R-pointers mean zero.
 	aP, delP, rzP, raP, rdelP []*linalg.Dense
+	// d1ok[l] reports whether d1[l] holds σ'(z_l) for the current block.
+	d1ok []bool
 }
 
 // prepare sizes the workspace for a block of r rows.
@@ -182,6 +184,7 @@ func (n *Network) prepare(r int) *workspace {
 		for _, p := range []*[]*linalg.Dense{&ws.aP, &ws.delP, &ws.rzP, &ws.raP, &ws.rdelP} {
 			*p = make([]*linalg.Dense, L)
 		}
+		ws.d1ok = make([]bool, L)
 	}
 	if r > ws.rows {
 		ws.rows = r
@@ -222,43 +225,88 @@ func (n *Network) blocks(rows int, fn func(i0, i1 int)) {
 	}
 }
 
-// forward computes z_l, a_l (and σ', σ” when asked) for a block of inputs.
-// For identity layers a_l aliases z_l. Returns the output a_{L-1}.
-func (n *Network) forward(ws *workspace, x *linalg.Dense, wantD1, wantD2 bool) *linalg.Dense {
-	return n.forwardTo(ws, x, len(n.layers)-1, wantD1, wantD2)
+// derivs says which derivatives of the activations a forward pass stores.
+type derivs int
+
+const (
+	noDerivs     derivs = iota // values only (predictions)
+	backpropOnly               // what backprop needs: σ' where it cannot be had from σ (see Activation.fromOutput)
+	withD1                     // σ' for every layer (the R-passes read it)
+	withD1D2                   // σ' and σ”
+)
+
+// forward computes z_l, a_l (and σ', σ” as asked by want) for a block of
+// inputs. For identity layers a_l aliases z_l. Returns the output a_{L-1}.
+func (n *Network) forward(ws *workspace, x *linalg.Dense, want derivs) *linalg.Dense {
+	return n.forwardTo(ws, x, len(n.layers)-1, want)
 }
 
-// forwardTo runs the forward pass through layer last only.
-func (n *Network) forwardTo(ws *workspace, x *linalg.Dense, last int, wantD1, wantD2 bool) *linalg.Dense {
+// forwardTo runs the forward pass through layer last only. It records in
+// ws.d1ok[l] whether σ'(z_l) is stored in ws.d1[l]. Elementwise passes run
+// on up to GOMAXPROCS goroutines (the results do not depend on how many).
+func (n *Network) forwardTo(ws *workspace, x *linalg.Dense, last int, want derivs) *linalg.Dense {
 	in := x
 	for l, ly := range n.layers[:last+1] {
 		z := &ws.z[l]
 		c := n.scale[l]
 		beta := 0.0
 		if ly.Bias {
-			for i := 0; i < z.Rows; i++ {
-				copy(z.Row(i), n.b[l])
-			}
+			fillRows(z, n.b[l])
 			beta = c
 		}
 		linalg.Gemm(linalg.NoTrans, linalg.T, c, in, &n.w[l], beta, z)
+		size := z.Rows * z.Cols
 		var d1, d2 []float64
-		if wantD1 && ly.Act != Identity {
-			d1 = ws.d1[l].Data[:z.Rows*z.Cols]
+		needD1 := want >= withD1 || want == backpropOnly && !ly.Act.fromOutput()
+		if needD1 && ly.Act != Identity {
+			d1 = ws.d1[l].Data[:size]
 		}
-		if wantD2 && ly.Act.curved() {
-			d2 = ws.d2[l].Data[:z.Rows*z.Cols]
+		ws.d1ok[l] = d1 != nil
+		if want == withD1D2 && ly.Act.curved() {
+			d2 = ws.d2[l].Data[:size]
 		}
 		if ly.Act == Identity {
 			ws.aP[l] = z
 		} else {
 			a := &ws.a[l]
-			ly.Act.apply(a.Data[:z.Rows*z.Cols], d1, d2, z.Data[:z.Rows*z.Cols])
+			ad, zd := a.Data[:size], z.Data[:size]
+			if p := splits(size, parallelMinWork); p > 1 {
+				act := ly.Act
+				parallelRange(size, p, func(i0, i1 int) {
+					act.apply(ad[i0:i1], sub(d1, i0, i1), sub(d2, i0, i1), zd[i0:i1])
+				})
+			} else {
+				ly.Act.apply(ad, d1, d2, zd)
+			}
 			ws.aP[l] = a
 		}
 		in = ws.aP[l]
 	}
 	return in
+}
+
+// fillRows copies b into every row of z, on up to GOMAXPROCS goroutines.
+func fillRows(z *linalg.Dense, b []float64) {
+	if p := splits(z.Rows, rowsPer(z.Cols)); p > 1 {
+		parallelRange(z.Rows, p, func(i0, i1 int) { fillRowRange(z, b, i0, i1) })
+	} else {
+		fillRowRange(z, b, 0, z.Rows)
+	}
+}
+
+// fillRowRange is fillRows for rows [i0, i1).
+func fillRowRange(z *linalg.Dense, b []float64, i0, i1 int) {
+	for i := i0; i < i1; i++ {
+		copy(z.Row(i), b)
+	}
+}
+
+// sub returns x[i0:i1], or nil for nil x.
+func sub(x []float64, i0, i1 int) []float64 {
+	if x == nil {
+		return nil
+	}
+	return x[i0:i1]
 }
 
 // input returns the input of layer l: x for l = 0, else a_{l-1}.
@@ -275,7 +323,7 @@ func (n *Network) Predict(dst, x *linalg.Dense) {
 	checkOut("Predict", dst, x.Rows, n.NumOutputs())
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		f := n.forward(ws, rowsInto(&ws.xb, x, i0, i1), false, false)
+		f := n.forward(ws, rowsInto(&ws.xb, x, i0, i1), noDerivs)
 		rowsInto(&ws.out, dst, i0, i1).Copy(f)
 	})
 }
@@ -293,7 +341,7 @@ func (n *Network) LayerOutputs(dst, x *linalg.Dense, l int) {
 	checkOut("LayerOutputs", dst, x.Rows, n.layers[l].Out)
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
-		a := n.forwardTo(ws, rowsInto(&ws.xb, x, i0, i1), l, false, false)
+		a := n.forwardTo(ws, rowsInto(&ws.xb, x, i0, i1), l, noDerivs)
 		rowsInto(&ws.out, dst, i0, i1).Copy(a)
 	})
 }

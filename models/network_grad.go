@@ -32,7 +32,11 @@ func (n *Network) backprop(ws *workspace, x, u *linalg.Dense, visit func(l int, 
 		d := g
 		if ly.Act != Identity {
 			d = &ws.delta[l]
-			mulInto(d, g, &ws.d1[l])
+			if ws.d1ok[l] {
+				mulInto(d, g, &ws.d1[l])
+			} else {
+				ly.Act.mulDerivOut(d, g, ws.aP[l])
+			}
 		}
 		ws.delP[l] = d
 		in := ws.input(x, l)
@@ -47,10 +51,21 @@ func (n *Network) backprop(ws *workspace, x, u *linalg.Dense, visit func(l int, 
 	}
 }
 
-// mulInto sets dst = a ⊙ b elementwise (all compact, same shape).
+// mulInto sets dst = a ⊙ b elementwise (same shape), on up to GOMAXPROCS
+// goroutines.
 func mulInto(dst, a, b *linalg.Dense) {
-	for i := 0; i < dst.Rows; i++ {
+	if p := splits(dst.Rows, rowsPer(dst.Cols)); p > 1 {
+		parallelRange(dst.Rows, p, func(i0, i1 int) { mulRows(dst, a, b, i0, i1) })
+	} else {
+		mulRows(dst, a, b, 0, dst.Rows)
+	}
+}
+
+// mulRows is mulInto for rows [i0, i1).
+func mulRows(dst, a, b *linalg.Dense, i0, i1 int) {
+	for i := i0; i < i1; i++ {
 		dr, ar, br := dst.Row(i), a.Row(i), b.Row(i)
+		ar, br = ar[:len(dr)], br[:len(dr)]
 		for j := range dr {
 			dr[j] = ar[j] * br[j]
 		}
@@ -79,7 +94,7 @@ func (n *Network) VJP(dst []float64, x *linalg.Dense, h Head) {
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
 		xb := rowsInto(&ws.xb, x, i0, i1)
-		f := n.forward(ws, xb, true, false)
+		f := n.forward(ws, xb, backpropOnly)
 		h.Cotangent(&ws.u, f, i0)
 		n.backprop(ws, xb, &ws.u, func(l int, delta, in *linalg.Dense) {
 			n.accumulateGrad(dst, l, delta, in)
@@ -97,7 +112,7 @@ func (n *Network) PerSampleVJP(dst, x *linalg.Dense, h Head) {
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
 		xb := rowsInto(&ws.xb, x, i0, i1)
-		f := n.forward(ws, xb, true, false)
+		f := n.forward(ws, xb, backpropOnly)
 		h.Cotangent(&ws.u, f, i0)
 		n.backprop(ws, xb, &ws.u, func(l int, delta, in *linalg.Dense) {
 			c := n.scale[l]
@@ -134,7 +149,7 @@ func (n *Network) PerSampleVJPNorms(dst []float64, x *linalg.Dense, h Head) {
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
 		xb := rowsInto(&ws.xb, x, i0, i1)
-		f := n.forward(ws, xb, true, false)
+		f := n.forward(ws, xb, backpropOnly)
 		h.Cotangent(&ws.u, f, i0)
 		n.backprop(ws, xb, &ws.u, func(l int, delta, in *linalg.Dense) {
 			c2 := n.scale[l] * n.scale[l]
@@ -165,7 +180,7 @@ func (n *Network) DiagGGN(dst []float64, x *linalg.Dense, h Head) {
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
 		xb := rowsInto(&ws.xb, x, i0, i1)
-		f := n.forward(ws, xb, true, false)
+		f := n.forward(ws, xb, backpropOnly)
 		copyInto(&ws.f, f)
 		// Squared inputs of the trainable layers, once per block.
 		for l := n.first; l < len(n.layers); l++ {

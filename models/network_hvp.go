@@ -62,7 +62,7 @@ func (n *Network) JVP(dst, x *linalg.Dense, v []float64) {
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
 		xb := rowsInto(&ws.xb, x, i0, i1)
-		n.forward(ws, xb, true, false)
+		n.forward(ws, xb, withD1)
 		out := rowsInto(&ws.out, dst, i0, i1)
 		if jv := n.rforward(ws, xb, v); jv != nil {
 			out.Copy(jv)
@@ -94,7 +94,11 @@ func (n *Network) HVP(dst []float64, x *linalg.Dense, v []float64, h Head, gauss
 	n.blocks(x.Rows, func(i0, i1 int) {
 		ws := n.prepare(i1 - i0)
 		xb := rowsInto(&ws.xb, x, i0, i1)
-		f := n.forward(ws, xb, true, !gaussNewton)
+		want := withD1D2
+		if gaussNewton {
+			want = withD1
+		}
+		f := n.forward(ws, xb, want)
 		jv := n.rforward(ws, xb, v)
 		copyInto(&ws.f, f)
 		h.HessProd(&ws.ru, &ws.f, jv, i0)

@@ -18,9 +18,29 @@ n×p per-sample gradient matrix does not fit in memory), if functorch is
 present.
 """
 import argparse
+import os
+import sys
 import time
 
-import torch
+
+def _threads_from_argv():
+    """The --threads value, read before torch is imported."""
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return "1"
+
+
+# Debian's torch calls the system BLAS (libblas.so.3, OpenBLAS pthread build),
+# whose thread pool ignores torch.set_num_threads: without these variables a
+# "--threads 1" run multiplies matrices on every core. They must be set
+# before the library is loaded.
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_v] = _threads_from_argv()
+
+import torch  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 

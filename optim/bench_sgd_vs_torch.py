@@ -8,15 +8,22 @@ targets. Both sides run in this one invocation, at 1 and 2 threads
 (GOMAXPROCS via -cpu; torch.set_num_threads). Each figure is the best of
 --repeats timings of --seconds each.
 
+Debian's torch does its matrix products in the system OpenBLAS, which ignores
+torch.set_num_threads and reads OPENBLAS_NUM_THREADS once, at load: so each
+thread count runs torch in its own child process with that variable set, or
+a "1-thread" torch would use every core.
+
 Run from the repository root with the system Python that has torch 1.13:
     /usr/bin/python3 optim/bench_sgd_vs_torch.py
 """
 import argparse
 import gzip
+import json
 import os
 import re
 import struct
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -84,18 +91,35 @@ def go_rates(seconds, repeats):
     return rates
 
 
+def torch_child(threads, seconds, repeats):
+    """Run the torch side for one thread count in a fresh process."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    out = subprocess.run(
+        [sys.executable, __file__, "--torch-only", str(threads), "--seconds", str(seconds),
+         "--repeats", str(repeats)], env=env, capture_output=True, text=True, check=True).stdout
+    return {int(k): v for k, v in json.loads(out).items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--torch-only", type=int, default=0, metavar="T",
+                    help="internal: print torch's steps/s at T threads as JSON")
     args = ap.parse_args()
     x, y = load_fashion(10000)
+    if args.torch_only:
+        print(json.dumps({b: torch_rate(x, y, b, args.torch_only, args.seconds, args.repeats)
+                          for b in (1, 32, 256)}))
+        return
     go = go_rates(args.seconds, args.repeats)
     print(f"torch {torch.__version__}, float64; steps/s, best of {args.repeats}")
     print(f"{'threads':>7} {'batch':>6} {'noisegeom':>10} {'torch':>10} {'ratio':>6}")
     for threads in (1, 2):
+        rates = torch_child(threads, args.seconds, args.repeats)
         for batch in (1, 32, 256):
-            t = torch_rate(x, y, batch, threads, args.seconds, args.repeats)
+            t = rates[batch]
             g = go.get((batch, threads), float("nan"))
             print(f"{threads:>7} {batch:>6} {g:>10.1f} {t:>10.1f} {g / t:>6.2f}")
 

@@ -28,6 +28,9 @@ func Gemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c *Dense) {
 	if k != kb || c.Rows != m || c.Cols != n {
 		panic(fmt.Sprintf("linalg: Gemm(%v%v): op(A) %d×%d, op(B) %d×%d, C %d×%d", tA, tB, m, k, kb, n, c.Rows, c.Cols))
 	}
+	if gemmAsVector(tA, tB, alpha, a, b, beta, c, m, n, k) {
+		return
+	}
 	g := gemmProblem{
 		m: m, n: n, k: k,
 		alpha: alpha,
@@ -36,6 +39,65 @@ func Gemm(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c *Dense) {
 		c:     c.Data, ldc: c.Stride,
 	}
 	g.run(beta)
+}
+
+// gemmAsVector computes the products that are really matrix–vector
+// products or rank-1 updates (m == 1, n == 1 or k == 1, with the vector
+// operands stored contiguously) through the level-2 kernels, where packing
+// would cost more than the arithmetic, as in SGD with batch size 1. It
+// reports whether it did the work; Gemm's contract (beta == 0 does not read
+// C) holds on this path too.
+func gemmAsVector(tA, tB Trans, alpha float64, a, b *Dense, beta float64, c *Dense, m, n, k int) bool {
+	switch {
+	case m == 0 || n == 0:
+		return false
+	case m == 1:
+		// c = op(B)ᵀ·a for the row vector a = op(A) of length k.
+		x, okA := contiguousVector(a)
+		y, okC := contiguousVector(c)
+		if !okA || !okC || k == 0 {
+			return false
+		}
+		Gemv(!tB, alpha, b, x, beta, y) // B is k×n (use Bᵀ) or n×k (use B)
+	case n == 1:
+		// c = op(A)·b for the column vector b = op(B) of length k.
+		x, okB := contiguousVector(b)
+		y, okC := contiguousVector(c)
+		if !okB || !okC || k == 0 {
+			return false
+		}
+		Gemv(tA, alpha, a, x, beta, y)
+	case k == 1:
+		// C = beta·C + alpha·x·yᵀ with x = op(A) (length m), y = op(B) (length n).
+		x, okA := contiguousVector(a)
+		y, okB := contiguousVector(b)
+		if !okA || !okB {
+			return false
+		}
+		axpy := impl().axpy
+		for i, xi := range x {
+			row := c.Row(i)
+			Scal(beta, row)
+			if alpha != 0 {
+				axpy(alpha*xi, y, row)
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// contiguousVector returns the elements of a matrix with one row or one
+// column as a slice, if they are stored contiguously.
+func contiguousVector(x *Dense) ([]float64, bool) {
+	switch {
+	case x.Rows == 1:
+		return x.Data[:x.Cols], true
+	case x.Cols == 1 && x.Stride == 1:
+		return x.Data[:x.Rows], true
+	}
+	return nil, false
 }
 
 // Syrk computes the symmetric rank-k update C = alpha·A·Aᵀ + beta·C

@@ -145,6 +145,8 @@ func gemmShapes(short bool) []gemmShape {
 		{2, 3, 1}, {4, 4, 4}, {6, 8, 5}, {12, 16, 9}, {13, 17, 19},
 		{1, 70, 33}, {70, 1, 33}, {3, 5, 301}, {200, 2, 3}, {2, 200, 3},
 		{37, 29, 131}, {25, 49, 64}, {7, 130, 129},
+		// vector shapes (the level-2 path when stored contiguously)
+		{1, 300, 200}, {300, 1, 200}, {40, 50, 1}, {1, 1, 300}, {1, 9, 1},
 	}
 	if !short {
 		s = append(s, gemmShape{97, 101, 257}, gemmShape{130, 67, 515}, gemmShape{260, 170, 40})

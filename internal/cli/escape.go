@@ -172,6 +172,9 @@ func writeEscape(w io.Writer, o *escapeOutput) error {
 		}
 	}
 	b.WriteString("shares: α_k = D_k/Σ D_j at the last step (exact recursion; MC row: Monte Carlo mean)\n")
+	b.WriteString("mc_z: largest |MC − exact|/SE over directions and recorded steps. Above a critical rate the\n" +
+		"  Monte Carlo D_k are heavy-tailed and the SE understates their spread: a large mc_z over a long\n" +
+		"  horizon is not by itself evidence against the recursion (compare over the first tens of steps).\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

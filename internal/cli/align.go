@@ -68,6 +68,21 @@ func alignUsagef(format string, args ...any) error {
 	return alignUsageError{fmt.Errorf(format, args...)}
 }
 
+// problemError reports an error of the commands built on the shared
+// problem flags (align, train, escape, cyclical) and returns its exit code:
+// bad flag combinations and invalid data specs are usage errors (2), the
+// rest failures (1).
+func problemError(env *Env, cmd string, err error) int {
+	var ue alignUsageError
+	switch {
+	case errors.As(err, &ue):
+		return usageError(env, cmd, ue.error)
+	case errors.Is(err, data.ErrSpec):
+		return usageError(env, cmd, err)
+	}
+	return failure(env, cmd, err)
+}
+
 func runAlign(env *Env, args []string) int {
 	fs := flag.NewFlagSet("align", flag.ContinueOnError)
 	var f alignFlags
@@ -93,14 +108,8 @@ func runAlign(env *Env, args []string) int {
 		return code
 	}
 	out, err := alignMain(&f)
-	var ue alignUsageError
-	switch {
-	case errors.As(err, &ue):
-		return usageError(env, "align", ue.error)
-	case errors.Is(err, data.ErrSpec):
-		return usageError(env, "align", err)
-	case err != nil:
-		return failure(env, "align", err)
+	if err != nil {
+		return problemError(env, "align", err)
 	}
 	js, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/escape"
 	"github.com/noisegeom/noisegeom/models"
 )
@@ -86,14 +84,8 @@ func runEscape(env *Env, args []string) int {
 		return code
 	}
 	out, err := escapeMain(env, &f)
-	var ue alignUsageError
-	switch {
-	case errors.As(err, &ue):
-		return usageError(env, "escape", ue.error)
-	case errors.Is(err, data.ErrSpec):
-		return usageError(env, "escape", err)
-	case err != nil:
-		return failure(env, "escape", err)
+	if err != nil {
+		return problemError(env, "escape", err)
 	}
 	return writeOutput(env, "escape", f.prob.jsonOut, f.prob.out, out, func(w io.Writer) error { return writeEscape(w, out) })
 }

@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/escape"
 	"github.com/noisegeom/noisegeom/optim"
 )
@@ -75,14 +73,8 @@ func runCyclical(env *Env, args []string) int {
 		return code
 	}
 	out, err := cyclicalMain(env, &f)
-	var ue alignUsageError
-	switch {
-	case errors.As(err, &ue):
-		return usageError(env, "cyclical", ue.error)
-	case errors.Is(err, data.ErrSpec):
-		return usageError(env, "cyclical", err)
-	case err != nil:
-		return failure(env, "cyclical", err)
+	if err != nil {
+		return problemError(env, "cyclical", err)
 	}
 	return writeOutput(env, "cyclical", f.prob.jsonOut, f.prob.out, out, func(w io.Writer) error { return writeCyclical(w, out) })
 }

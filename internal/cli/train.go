@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -88,14 +87,8 @@ func runTrain(env *Env, args []string) int {
 		return code
 	}
 	out, err := trainMain(env, &f)
-	var ue alignUsageError
-	switch {
-	case errors.As(err, &ue):
-		return usageError(env, "train", ue.error)
-	case errors.Is(err, data.ErrSpec):
-		return usageError(env, "train", err)
-	case err != nil:
-		return failure(env, "train", err)
+	if err != nil {
+		return problemError(env, "train", err)
 	}
 	return writeOutput(env, "train", f.prob.jsonOut, f.prob.out, out, func(w io.Writer) error { return writeTrain(w, out) })
 }

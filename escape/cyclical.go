@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/models"
@@ -68,37 +66,17 @@ func (c *Cyclical) Run() (*CyclicalResult, error) {
 	for a := range vals {
 		vals[a] = make([][][4]float64, c.Repeats)
 	}
-	errs := make([]error, c.Repeats)
-	workers := c.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, c.Repeats); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			wobj := models.NewObjective(obj.Model.Clone(), obj.Loss, obj.X, obj.Y)
-			for r := range next {
-				for a := range cyclicalArms {
-					vals[a][r], errs[r] = c.one(wobj, theta, a, r)
-					if errs[r] != nil {
-						break
-					}
-				}
+	err := runRepeats(obj, c.Repeats, c.Workers, func(wobj *models.Objective, r int) error {
+		for a := range cyclicalArms {
+			var err error
+			if vals[a][r], err = c.one(wobj, theta, a, r); err != nil {
+				return err
 			}
-		}()
-	}
-	for r := 0; r < c.Repeats; r++ {
-		next <- r
-	}
-	close(next)
-	wg.Wait()
-	for r, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("escape: Cyclical repeat %d: %w", r, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("escape: Cyclical %w", err)
 	}
 	res := &CyclicalResult{}
 	outs := []*[]CycleStats{&res.SGDCyclical, &res.SGDConstant, &res.GDCyclical}

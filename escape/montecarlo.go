@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
@@ -79,34 +77,14 @@ func (mc *MonteCarlo) Run() (*MCResult, error) {
 	// per[r][i] holds D for step i then the loss: (width+1) values.
 	per := make([][][]float64, mc.Repeats)
 	esc := make([]int, mc.Repeats)
-	errs := make([]error, mc.Repeats)
 	theta := append([]float64(nil), obj.Model.Params()...)
-	workers := mc.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, mc.Repeats); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			model := obj.Model.Clone()
-			wobj := models.NewObjective(model, obj.Loss, obj.X, obj.Y)
-			for r := range next {
-				per[r], esc[r], errs[r] = mc.one(wobj, theta, steps, width, r)
-			}
-		}()
-	}
-	for r := 0; r < mc.Repeats; r++ {
-		next <- r
-	}
-	close(next)
-	wg.Wait()
-	for r, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("escape: repeat %d: %w", r, err)
-		}
+	err := runRepeats(obj, mc.Repeats, mc.Workers, func(wobj *models.Objective, r int) error {
+		var err error
+		per[r], esc[r], err = mc.one(wobj, theta, steps, width, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("escape: %w", err)
 	}
 	R := float64(mc.Repeats)
 	s := &Series{Steps: steps}

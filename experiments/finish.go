@@ -1,0 +1,347 @@
+package experiments
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/noisegeom/noisegeom/report"
+)
+
+// finish builds the report of a whole run from the records on disk: each
+// experiment's records are read back from their files (so a merged run and
+// a single run summarise identical data) and summarised; then report.md,
+// report.html, figures and CSVs are written, and run.json last.
+func finish(dir string, cfg Config, plans []planned, records [][]Record, out *Outcome, run *runJSON, start time.Time) error {
+	doc := report.Document{Title: "noisegeom: the noise geometry of SGD, reproduced"}
+	held, total := 0, 0
+	for i, p := range plans {
+		eo := &out.Experiments[i]
+		sec := report.Section{Name: p.exp.Name, Title: p.exp.Title, Claim: p.exp.Claim}
+		switch eo.Status {
+		case StatusDone:
+			recs, err := readBack(dir, p)
+			if err == nil {
+				sec, err = summarize(p.exp, cfg, recs)
+			}
+			if err != nil {
+				eo.Status, eo.Error = StatusFailed, "summary: "+err.Error()
+				sec = report.Section{Name: p.exp.Name, Title: p.exp.Title, Claim: p.exp.Claim}
+			}
+		case StatusSkipped:
+		default:
+			if eo.Error == "" {
+				eo.Error = eo.Status
+			}
+		}
+		switch eo.Status {
+		case StatusDone:
+		case StatusSkipped:
+			sec.Notes = append(sec.Notes, "**Not run:** "+eo.Error)
+		default:
+			sec.Notes = append(sec.Notes, "**Not completed:** "+eo.Error)
+			sec.Verdicts = append(sec.Verdicts, report.Verdict{
+				Statement: "the experiment completes", Measured: "failed: " + eo.Error,
+				Expected: "every unit and the summary succeed", Held: false})
+		}
+		for _, v := range sec.Verdicts {
+			total++
+			if v.Held {
+				held++
+			}
+		}
+		doc.Sections = append(doc.Sections, sec)
+	}
+	wall := time.Since(start).Seconds()
+	run.WallSeconds = wall
+	run.Experiments = out.Experiments
+	doc.Intro = intro(cfg, out, held, total, run)
+	doc.Provenance = provenanceFacts(cfg, run)
+	if err := writeReport(dir, doc); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	out.Report = true
+	return writeJSON(filepath.Join(dir, "run.json"), run)
+}
+
+// readBack reads an experiment's records from disk in plan order, with
+// Seconds cleared: Summarize must not depend on timings.
+func readBack(dir string, p planned) ([]Record, error) {
+	recs := make([]Record, len(p.units))
+	for j, u := range p.units {
+		rec, ok, err := readRecord(dir, p.exp.Name, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("unit %s has no record", u.ID)
+		}
+		rec.Seconds = 0
+		recs[j] = rec
+	}
+	return recs, nil
+}
+
+func summarize(e *Experiment, cfg Config, recs []Record) (sec report.Section, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	sec, err = e.Summarize(cfg, recs)
+	if err != nil {
+		return sec, err
+	}
+	if sec.Name == "" {
+		sec.Name = e.Name
+	}
+	if sec.Title == "" {
+		sec.Title = e.Title
+	}
+	if sec.Claim == "" {
+		sec.Claim = e.Claim
+	}
+	return sec, nil
+}
+
+func intro(cfg Config, out *Outcome, held, total int, run *runJSON) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Each section states a claim of Wang & Wu, *The Noise Geometry of Stochastic Gradient Descent* (2023), "+
+		"the measurement that tests it, its figures, and whether it held. Scale **%s**, base seed %d.\n\n", cfg.Scale, cfg.Seed)
+	fmt.Fprintf(&b, "**%d of %d verdicts held.**", held, total)
+	var skipped, failed []string
+	for _, e := range out.Experiments {
+		switch e.Status {
+		case StatusSkipped:
+			skipped = append(skipped, e.Name)
+		case StatusFailed, StatusStopped:
+			failed = append(failed, e.Name)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(&b, " Not completed: %s.", strings.Join(failed, ", "))
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, " Not run: %s (see the sections).", strings.Join(skipped, ", "))
+	}
+	fmt.Fprintf(&b, " Unit time %s in total", seconds(sumUnitSeconds(out)))
+	if len(run.Shards) > 0 {
+		fmt.Fprintf(&b, ", over %d shards", len(run.Shards))
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func sumUnitSeconds(out *Outcome) float64 {
+	s := 0.0
+	for _, e := range out.Experiments {
+		s += e.UnitSeconds
+	}
+	return s
+}
+
+func seconds(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(100 * time.Millisecond).String()
+}
+
+func provenanceFacts(cfg Config, run *runJSON) []report.KeyValue {
+	var kv []report.KeyValue
+	for _, f := range run.Provenance.Facts {
+		kv = append(kv, report.KeyValue{Key: f.Key, Value: f.Value})
+	}
+	kv = append(kv, report.KeyValue{Key: "scale", Value: cfg.Scale.String()},
+		report.KeyValue{Key: "seed", Value: fmt.Sprint(cfg.Seed)})
+	if cfg.DataDir != "" {
+		kv = append(kv, report.KeyValue{Key: "data directory", Value: cfg.DataDir})
+	}
+	if len(run.Provenance.Args) > 0 {
+		kv = append(kv, report.KeyValue{Key: "command", Value: strings.Join(run.Provenance.Args, " ")})
+	}
+	for _, s := range run.Shards {
+		kv = append(kv, report.KeyValue{Key: "shard " + s.Manifest.Shard, Value: fmt.Sprintf("started %s, wall %s", s.Started, seconds(s.WallSeconds))})
+	}
+	for _, e := range run.Experiments {
+		v := fmt.Sprintf("%s, %d units, unit time %s", e.Status, e.Units, seconds(e.UnitSeconds))
+		kv = append(kv, report.KeyValue{Key: "experiment " + e.Name, Value: v})
+	}
+	kv = append(kv, report.KeyValue{Key: "started", Value: run.Started})
+	return kv
+}
+
+// MergeOptions says which shard directories Merge combines.
+type MergeOptions struct {
+	Out  string
+	Dirs []string
+	// Lookup finds an experiment by name (nil = the registry's Lookup).
+	Lookup     func(name string) (*Experiment, error)
+	Provenance Provenance
+}
+
+// Merge combines the record files of shard runs into Out, which becomes a
+// whole run directory (it can be one of the shard directories or a new
+// one), and writes the report. Every planned unit must have a record in
+// some shard; the error names the first missing ones and their shards.
+func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
+	start := time.Now()
+	if len(opt.Dirs) == 0 {
+		return nil, errors.New("no shard directories to merge")
+	}
+	lookup := opt.Lookup
+	if lookup == nil {
+		lookup = Lookup
+	}
+	var first manifest
+	var shards []runJSON
+	seen := map[string]string{}
+	count := 0
+	for i, d := range opt.Dirs {
+		m, err := readManifest(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a run directory: %w", d, err)
+		}
+		if i == 0 {
+			first = m
+		} else if diff := first.diff(m, true); diff != "" {
+			return nil, fmt.Errorf("%s and %s hold different runs (%s)", opt.Dirs[0], d, diff)
+		}
+		if m.Shard != "" {
+			sh, err := ParseShard(m.Shard)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", d, err)
+			}
+			if count == 0 {
+				count = sh.Count
+			} else if sh.Count != count {
+				return nil, fmt.Errorf("%s is shard %s but an earlier directory has %d shards", d, m.Shard, count)
+			}
+			if other, dup := seen[m.Shard]; dup {
+				return nil, fmt.Errorf("shard %s appears twice: %s and %s", m.Shard, other, d)
+			}
+			seen[m.Shard] = d
+		}
+		var r runJSON
+		if b, err := os.ReadFile(filepath.Join(d, "run.json")); err == nil && json.Unmarshal(b, &r) == nil {
+			shards = append(shards, r)
+		} else {
+			shards = append(shards, runJSON{Manifest: m})
+		}
+	}
+	scale, err := ParseScale(first.Scale)
+	if err != nil {
+		return nil, err
+	}
+	cfg := Config{Scale: scale, Seed: first.Seed, DataDir: first.DataDir}
+	var exps []*Experiment
+	for _, name := range first.Experiments {
+		e, err := lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		exps = append(exps, e)
+	}
+	plans, err := planAll(exps, cfg)
+	if err != nil {
+		return nil, err
+	}
+	man := newManifest(exps, cfg, Shard{})
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return nil, err
+	}
+	if old, err := readManifest(opt.Out); err == nil && old.diff(man, true) != "" {
+		return nil, fmt.Errorf("%s holds a different run (%s)", opt.Out, old.diff(man, true))
+	}
+	out := &Outcome{}
+	records := make([][]Record, len(plans))
+	var missing []string
+	k := 0
+	for i, p := range plans {
+		eo := ExperimentOutcome{Name: p.exp.Name, Units: len(p.units)}
+		if p.err != nil {
+			eo.Status, eo.Error = StatusSkipped, p.err.Error()
+			out.Experiments = append(out.Experiments, eo)
+			continue
+		}
+		recs := make([]Record, len(p.units))
+		for j, u := range p.units {
+			found := false
+			for _, d := range opt.Dirs {
+				rec, ok, err := readRecord(d, p.exp.Name, u.ID)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					recs[j], found = rec, true
+					break
+				}
+			}
+			if !found {
+				where := ""
+				if count > 0 {
+					where = fmt.Sprintf(" (shard %d/%d)", (k+j)%count, count)
+				}
+				missing = append(missing, p.exp.Name+"/"+u.ID+where)
+				continue
+			}
+			eo.Reused++
+			eo.UnitSeconds += recs[j].Seconds
+		}
+		k += len(p.units)
+		eo.Status = StatusDone
+		records[i] = recs
+		out.Experiments = append(out.Experiments, eo)
+	}
+	if len(missing) > 0 {
+		more := ""
+		if len(missing) > 5 {
+			more = fmt.Sprintf(" and %d more", len(missing)-5)
+			missing = missing[:5]
+		}
+		return nil, fmt.Errorf("cannot merge: no record for %s%s", strings.Join(missing, ", "), more)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, p := range plans {
+		if records[i] == nil {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(opt.Out, "units", p.exp.Name), 0o755); err != nil {
+			return nil, err
+		}
+		for _, rec := range records[i] {
+			path := unitPath(opt.Out, rec.Experiment, rec.Unit)
+			if _, err := os.Stat(path); err == nil {
+				continue
+			}
+			if err := writeJSON(path, rec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := writeJSON(filepath.Join(opt.Out, "manifest.json"), man); err != nil {
+		return nil, err
+	}
+	run := runJSON{Manifest: man, Provenance: opt.Provenance, Started: start.UTC().Format(time.RFC3339), Shards: shards}
+	if err := finish(opt.Out, cfg, plans, records, out, &run, start); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// ParseScale parses "tiny", "quick" or "full".
+func ParseScale(s string) (Scale, error) {
+	for _, sc := range []Scale{Tiny, Quick, Full} {
+		if s == sc.String() {
+			return sc, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown scale %q (want tiny, quick or full)", s)
+}
+
+// writeReport renders the report; tests replace it to capture the document.
+var writeReport = report.Write

@@ -12,7 +12,15 @@ const vtModule = "github.com/noisegeom/noisegeom"
 
 // vtNumerical are the numerical packages, relative to the module root;
 // those that do not exist (yet) are skipped.
-var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim", "escape"}
+var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim", "escape", "experiments", "report", "verify"}
+
+// vtCore are the packages below experiments and report (DESIGN.md: cmd →
+// experiments/report → analysis/optim → models/data → linalg); none of
+// them may import the layers above.
+var vtCore = []string{"linalg", "models", "data", "analysis", "optim", "escape"}
+
+// vtUpper are the layers the core must not import.
+var vtUpper = []string{"experiments", "report", "verify", "bench", "internal/cli", "cmd/noisegeom"}
 
 // vtAllowedImport reports whether a numerical package may depend on path
 // (which is not in the standard library).
@@ -92,6 +100,36 @@ func TestAllowedImportRule(t *testing.T) {
 	} {
 		if got := vtAllowedImport(path); got != want {
 			t.Errorf("vtAllowedImport(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+// TestLayering checks that the arrows point one way: no core package
+// depends, even transitively, on experiments, report, verify, bench or the
+// command line.
+func TestLayering(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("go command not found: %v", err)
+	}
+	out, err := exec.Command(goCmd, "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Skipf("cannot locate the module with go list: %v", err)
+	}
+	root := strings.TrimSpace(string(out))
+	for _, p := range vtCore {
+		cmd := exec.Command(goCmd, "list", "-deps", "-f", "{{.ImportPath}}", "./"+p)
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list ./%s: %v", p, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, up := range vtUpper {
+				if dep == vtModule+"/"+up {
+					t.Errorf("%s depends on %s, a layer above it", p, up)
+				}
+			}
 		}
 	}
 }

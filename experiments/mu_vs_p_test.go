@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,9 +10,10 @@ import (
 )
 
 // TestMuVsPTwoLayerTanhBounded: the claim at a small scale where it holds,
-// μ ≥ 0.5 for every seed of a two-layer tanh network at two widths 16× apart.
+// μ ≥ 0.5 for every seed of a two-layer tanh network at two widths 16× apart,
+// at initialisation and after 20 GD steps (which lower the loss).
 func TestMuVsPTwoLayerTanhBounded(t *testing.T) {
-	sz := muVsPSize{N: 64, D: 8, Seeds: 3, Widths: []int{16, 256}}
+	sz := muVsPSize{N: 64, D: 8, Seeds: 3, Widths: []int{16, 256}, Steps: 20}
 	fam := muVsPFamilies[5]
 	require.Equal(t, "twolayer-tanh", fam.key)
 	cfg := Config{Scale: Tiny, Seed: 9}
@@ -19,15 +21,23 @@ func TestMuVsPTwoLayerTanhBounded(t *testing.T) {
 	for _, w := range sz.Widths {
 		rows, err := muVsPUnit(context.Background(), cfg, sz, 5, fam, w)
 		require.NoError(t, err)
-		require.Len(t, rows, sz.Seeds)
+		require.Len(t, rows, 2*sz.Seeds)
+		var init []Row
 		for _, r := range rows {
+			if r.Label("point") == "init" {
+				init = append(init, r)
+				assert.Equal(t, 1.0, r.Value("loss_ratio"))
+			} else {
+				assert.Equal(t, "gd", r.Label("point"))
+				assert.Less(t, r.Value("loss_ratio"), 1.0, "GD lowers the loss")
+			}
 			assert.Equal(t, float64(w*sz.D), r.Value("p"))
 			assert.GreaterOrEqual(t, r.Value("mu"), muVsPBound, "width %d seed %v", w, r.Value("seed"))
 			// μ_iso ≤ μ·Tr Σ₁·Tr G/(p·Tr(Σ₁G)) is small once p ≫ n.
 			assert.Greater(t, r.Value("mu_over_iso"), 1.0)
 			assert.Equal(t, "gram", r.Label("path"))
 		}
-		means[w] = synSummary(synValues(rows, "mu")).Mean
+		means[w] = synSummary(synValues(init, "mu")).Mean
 	}
 	assert.GreaterOrEqual(t, means[256]/means[16], muVsPRatio)
 }
@@ -64,10 +74,13 @@ func TestMuVsPSummaryShape(t *testing.T) {
 		assert.NotContains(t, v.Statement, "vacuous")
 	}
 	var width bool
+	assert.Len(t, sec.Figures, 4)
 	for _, f := range sec.Figures {
 		if f.Name == "mu-width" {
 			width = true
 			assert.Len(t, f.Series, 8)
+		}
+		if strings.HasPrefix(f.Name, "mu-width") {
 			for _, s := range f.Series {
 				assert.Len(t, s.X, len(muVsPSizes(Tiny).Widths))
 			}

@@ -35,9 +35,9 @@ func muVsPSizes(s Scale) muVsPSize {
 	case Tiny:
 		return muVsPSize{N: 32, D: 4, Seeds: 2, Widths: []int{4, 16}, Steps: 5}
 	case Full:
-		return muVsPSize{N: 1024, D: 64, Seeds: 16, Widths: []int{16, 64, 256, 1024, 4096}, Steps: 100}
+		return muVsPSize{N: 1024, D: 64, Seeds: 12, Widths: []int{16, 64, 256, 1024, 4096}, Steps: 50}
 	}
-	return muVsPSize{N: 256, D: 32, Seeds: 10, Widths: []int{16, 64, 256, 1024}, Steps: 30}
+	return muVsPSize{N: 256, D: 32, Seeds: 10, Widths: []int{16, 64, 256, 1024}, Steps: 20}
 }
 
 // muVsPFamily is one model family of the sweep.

@@ -3,6 +3,7 @@ package experiments
 import (
 	"context"
 	"flag"
+	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -18,7 +19,10 @@ import (
 // go test ./experiments -run TestSynthTiming -synth-timing=quick prints
 // the wall time of Plan + every unit (one at a time) + Summarize of the
 // synthetic experiments at that scale, with their verdicts.
-var synthTiming = flag.String("synth-timing", "", "scale (tiny, quick, full) at which TestSynthTiming runs mu-vs-n, mu-vs-p and degeneracy")
+var (
+	synthTiming = flag.String("synth-timing", "", "scale (tiny, quick, full) at which TestSynthTiming runs mu-vs-n, mu-vs-p and degeneracy")
+	synthOnly   = flag.String("synth-only", "", "comma-separated subset of mu-vs-n, mu-vs-p, degeneracy for TestSynthTiming")
+)
 
 var synIDPattern = regexp.MustCompile(`^[a-z0-9._-]+$`)
 
@@ -202,7 +206,11 @@ func TestSynthTiming(t *testing.T) {
 		t.Skip("run with -synth-timing=quick")
 	}
 	scale := map[string]Scale{"tiny": Tiny, "quick": Quick, "full": Full}[*synthTiming]
-	for _, name := range []string{"mu-vs-n", "mu-vs-p", "degeneracy"} {
+	names := []string{"mu-vs-n", "mu-vs-p", "degeneracy"}
+	if *synthOnly != "" {
+		names = strings.Split(*synthOnly, ",")
+	}
+	for _, name := range names {
 		e, err := Lookup(name)
 		if err != nil {
 			t.Logf("%s: %v", name, err)
@@ -230,6 +238,16 @@ func TestSynthTiming(t *testing.T) {
 		t.Logf("%s at %s: %d units, total %.2f s, slowest unit %s %.2f s", name, scale, len(units), time.Since(start).Seconds(), slowID, slowest.Seconds())
 		for _, v := range sec.Verdicts {
 			t.Logf("  [%v] %s\n      measured: %s\n      expected: %s", v.Held, v.Statement, v.Measured, v.Expected)
+		}
+		for _, f := range sec.Figures {
+			t.Logf("  figure %s: %s vs %s", f.Name, f.YLabel, f.XLabel)
+			for _, s := range f.Series {
+				var b strings.Builder
+				for i := range s.X {
+					fmt.Fprintf(&b, " (%.4g, %.4g)", s.X[i], s.Y[i])
+				}
+				t.Logf("    %s:%s", s.Label, b.String())
+			}
 		}
 		for _, tb := range sec.Tables {
 			t.Logf("  table %s: %s", tb.Name, strings.Join(tb.Columns, " | "))

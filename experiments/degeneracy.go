@@ -240,8 +240,8 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 			}
 			if q := dev / tol; q > worst || math.IsNaN(q) {
 				worst = q
-				worstAt = fmt.Sprintf("%s at %s: %s ± %s vs %s (|Δ| = %s, tol %s)", m.sym, p.spec,
-					synFmt(m.st.Mean), synFmt(m.st.SE), synFmt(m.pop), synFmt(dev), synFmt(tol))
+				worstAt = fmt.Sprintf("%s at %s: %s ± %s vs %s (|Δ| = %s = %s SE, tol %s)", m.sym, p.spec,
+					synFmt(m.st.Mean), synFmt(m.st.SE), synFmt(m.pop), synFmt(dev), synFmt(dev/m.st.SE), synFmt(tol))
 			}
 		}
 	}

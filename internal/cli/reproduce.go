@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -194,9 +195,10 @@ func listExperiments(env *Env, exps []*experiments.Experiment, cfg experiments.C
 func currentProvenance() experiments.Provenance {
 	m := bench.CurrentMachine()
 	rev := m.Revision
-	if rev == "" {
-		rev = "unknown (not built from a VCS checkout)"
-	} else if m.Modified {
+	switch {
+	case rev == "":
+		rev = checkoutRevision(m.Module)
+	case m.Modified:
 		rev += " (modified)"
 	}
 	impl := m.Impl
@@ -214,6 +216,31 @@ func currentProvenance() experiments.Provenance {
 		Machine: m,
 		Args:    append([]string{"noisegeom"}, os.Args[1:]...),
 	}
+}
+
+// checkoutRevision is the commit of the git checkout the program runs in,
+// for binaries built without VCS stamping (go run, -buildvcs=false): it
+// asks git in the working directory, and only believes it when that
+// checkout's go.mod declares module.
+func checkoutRevision(module string) string {
+	const unknown = "unknown (binary not stamped, and the working directory is not a git checkout of it)"
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil || module == "" {
+		return unknown
+	}
+	gomod, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(top)), "go.mod"))
+	if err != nil || !strings.Contains(string(gomod), "module "+module+"\n") {
+		return unknown
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return unknown
+	}
+	rev := strings.TrimSpace(string(head))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		rev += " (modified)"
+	}
+	return rev + " (from the working directory's git checkout)"
 }
 
 // unitProgress prints one line per finished unit on a terminal.

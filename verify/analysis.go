@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/noisegeom/noisegeom/analysis"
-	"github.com/noisegeom/noisegeom/linalg"
 )
 
 func relErr(got, want float64) float64 {
@@ -129,6 +128,3 @@ func populationCase(f *fields) func() ([]Check, error) {
 		return checks, nil
 	}
 }
-
-// dense is a helper for tests and cases: an r×c matrix from row-major data.
-func dense(r, c int, data []float64) *linalg.Dense { return linalg.NewDenseData(r, c, data) }

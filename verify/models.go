@@ -47,7 +47,7 @@ func objective(f *fields) func() (*models.Objective, error) {
 			for i, l := range rl {
 				act, err := models.ParseActivation(l.Act)
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("layer %d: %w", i, err)
 				}
 				if l.In != prev || l.Out < 1 || l.Out > maxLen {
 					return nil, fmt.Errorf("layer %d: %d→%d does not follow %d", i, l.In, l.Out, prev)

@@ -29,11 +29,14 @@ func Summarize(rs []Result) Summary {
 // String is the summary line, e.g. "61 cases, 0 mismatches (kernel table
 // avx512, amd64)".
 func (s Summary) String() string {
-	word := "mismatches"
+	cases, word := "cases", "mismatches"
+	if s.Cases == 1 {
+		cases = "case"
+	}
 	if s.Mismatches == 1 {
 		word = "mismatch"
 	}
-	return fmt.Sprintf("%d cases, %d %s (kernel table %s, %s)", s.Cases, s.Mismatches, word, s.Kernels, s.GOARCH)
+	return fmt.Sprintf("%d %s, %d %s (kernel table %s, %s)", s.Cases, cases, s.Mismatches, word, s.Kernels, s.GOARCH)
 }
 
 func num(x float64) string {

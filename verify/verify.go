@@ -29,7 +29,6 @@ import (
 	"io/fs"
 	"math"
 	"path"
-	"sort"
 	"strings"
 )
 
@@ -308,14 +307,4 @@ func Names(cases []Case) []string {
 		out[i] = c.Name
 	}
 	return out
-}
-
-// sortedKeys is a helper for deterministic error messages.
-func sortedKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

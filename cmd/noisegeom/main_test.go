@@ -32,7 +32,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{args: []string{"help"}, code: 0, stdout: []string{"Commands:"}},
 		{args: []string{"help", "bench"}, code: 0, stdout: []string{"noisegeom bench", "--kernel"}},
 		{args: []string{"help", "nope"}, code: 2, stderr: []string{`unknown command "nope"`}},
-		{args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`, "align, bench, cyclical, data, escape, merge, reproduce, spectrum, train, version"}, quietOut: true},
+		{args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`, "align, bench, cyclical, data, escape, merge, reproduce, spectrum, train, verify, version"}, quietOut: true},
 		{args: []string{"version", "--help"}, code: 0, stdout: []string{"--json", "--tables"}},
 		{args: []string{"version", "--bogus"}, code: 2, stderr: []string{"-bogus", "noisegeom version --help"}, quietOut: true},
 		{args: []string{"version", "extra"}, code: 2, stderr: []string{`unexpected argument "extra"`}},

@@ -550,8 +550,8 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 			Caption: fmt.Sprintf("α_k = D_k/Σ_j D_j after %d steps from w₀ isotropic in the span of the data (E‖w₀‖ = %g), "+
 				"each method at %g× its own threshold (GD 2/λ_max = %s; SGD its exact critical rate). "+
 				"n = %d, p = %d, rank of G = %d. GD's mass sits on k = 1 (the directions with ηλ_k < 2 contract); "+
-				"SGD's spreads over all directions.", sc.Steps, sc.Radius, pf, escFmt(g.Value("gd_threshold")),
-				int(g.Value("n")), int(g.Value("p")), int(g.Value("rank"))),
+				"SGD's spreads over all directions. Shares below %g are not drawn.", sc.Steps, sc.Radius, pf, escFmt(g.Value("gd_threshold")),
+				int(g.Value("n")), int(g.Value("p")), int(g.Value("rank")), escMinShare),
 			XLabel: "eigen-direction k of G(θ*), 1 = sharpest (index)", YLabel: "escape share α_k (dimensionless)",
 			YLog: true}
 		short := report.Figure{Name: "alpha-mc-" + m.Name,
@@ -566,13 +566,13 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 			var xs, yl, ys, ym, lo, hi []float64
 			for _, row := range escRows(recs[idx], "alpha") {
 				xs = append(xs, row.Value("k"))
-				yl = append(yl, escPos(row.Value("alpha")))
+				yl = append(yl, escFloor(row.Value("alpha")))
 				ys = append(ys, escPos(row.Value("alpha_short")))
 				mv, se := row.Value("alpha_mc"), row.Value("alpha_mc_se")
 				ym = append(ym, escPos(mv))
 				lo, hi = append(lo, escPos(mv-se)), append(hi, mv+se)
 			}
-			long.Series = append(long.Series, report.Series{Label: label, X: xs, Y: yl, Style: "line"})
+			long.Series = append(long.Series, report.Series{Label: label, X: xs, Y: yl})
 			if strings.HasPrefix(label, "GD") || strings.Contains(label, fmt.Sprintf("B = %d", sc.RefBatch)) {
 				short.Series = append(short.Series,
 					report.Series{Label: label + ", exact", X: xs, Y: ys, Style: "line"},
@@ -592,7 +592,8 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 	share := report.Figure{Name: "share",
 		Title: fmt.Sprintf("Share of the sharpest direction after %d steps against the learning rate", sc.Steps),
 		Caption: "α_1 from the exact recursion; each method's rate as a multiple of its own threshold (GD: 2/λ_max, SGD: exact " +
-			"critical rate η*). Above its threshold GD puts all of the escape on the sharpest direction; SGD's share stays small.",
+			"critical rate η*). Above its threshold GD puts all of the escape on the sharpest direction; SGD's share stays small. " +
+			"Shares below 1e-16 are not drawn (GD below its threshold: every direction contracts, the sharpest fastest).",
 		XLabel: "learning rate / method's own threshold (dimensionless)", YLabel: "share of the sharpest direction α_1 (dimensionless)",
 		YLog: true, VLines: []report.RefLine{{Label: "threshold (factor 1)", At: 1}}}
 	for _, m := range sc.Models {
@@ -601,7 +602,7 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 			for i, a := range arms {
 				if a.Model.Name == m.Name && a.Method == method && a.Batch == batch {
 					xs = append(xs, a.Factor)
-					ys = append(ys, escPos(sums[i].Value("top1")))
+					ys = append(ys, escFloor(sums[i].Value("top1")))
 				}
 			}
 			share.Series = append(share.Series, report.Series{Label: label, X: xs, Y: ys})
@@ -802,6 +803,17 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 			"exact profiles are those of the linearisation, accurate for the network while ‖w‖ stays small.",
 		"Timings are wall-clock on a shared machine and are noisy.")
 	return sec, nil
+}
+
+// escMinShare is the smallest share drawn on a log axis.
+const escMinShare = 1e-16
+
+// escFloor maps shares below escMinShare to NaN (not drawn).
+func escFloor(v float64) float64 {
+	if v >= escMinShare {
+		return v
+	}
+	return math.NaN()
 }
 
 // escPos maps non-positive values to NaN (skipped on log axes).

@@ -108,7 +108,7 @@ func escapeScale(s Scale) escScale {
 			GDFactors:  []float64{0.5, 0.9, 0.99, 1.01, 1.1, 1.3, 1.5},
 			SGDFactors: []float64{0.5, 0.9, 0.99, 1.01, 1.1, 1.3, 1.5, 2.0},
 			Batches:    []int{1, 2, 4, 8, 16, 32},
-			Steps:      600, Every: 50, MCSteps: 10, TestSteps: 2, Repeats: 20000, Radius: 1e-3, EscapeFactor: 100,
+			Steps:      600, Every: 10, MCSteps: 10, TestSteps: 2, Repeats: 20000, Radius: 1e-3, EscapeFactor: 100,
 			ProfileFactor: 1.1, RefBatch: 2,
 		}
 	}
@@ -119,7 +119,7 @@ func escapeScale(s Scale) escScale {
 		},
 		GDFactors: []float64{0.5, 0.9, 1.1, 1.5}, SGDFactors: []float64{0.5, 0.9, 1.1, 1.5, 2.0},
 		Batches: []int{1, 2, 8},
-		Steps:   400, Every: 50, MCSteps: 10, TestSteps: 2, Repeats: 8000, Radius: 1e-3, EscapeFactor: 100,
+		Steps:   400, Every: 10, MCSteps: 10, TestSteps: 2, Repeats: 8000, Radius: 1e-3, EscapeFactor: 100,
 		ProfileFactor: 1.1, RefBatch: 2,
 	}
 }
@@ -547,7 +547,7 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 		g := sums[gd]
 		long := report.Figure{Name: "alpha-" + m.Name,
 			Title: fmt.Sprintf("Escape profile α_k after %d steps, %s model at its minimum (exact recursion)", sc.Steps, m.Name),
-			Caption: fmt.Sprintf("α_k = D_k/Σ_j D_j after %d steps from w₀ isotropic in the span of the data (E‖w₀‖ = %g), "+
+			Caption: fmt.Sprintf("α_k = D_k/Σ_j D_j after %d steps from w₀ isotropic in the span of the data (E‖w₀‖² = (%g)²), "+
 				"each method at %g× its own threshold (GD 2/λ_max = %s; SGD its exact critical rate). "+
 				"n = %d, p = %d, rank of G = %d. GD's mass sits on k = 1 (the directions with ηλ_k < 2 contract); "+
 				"SGD's spreads over all directions. Shares below %g are not drawn.", sc.Steps, sc.Radius, pf, escFmt(g.Value("gd_threshold")),
@@ -556,9 +556,10 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 			YLog: true}
 		short := report.Figure{Name: "alpha-mc-" + m.Name,
 			Title: fmt.Sprintf("Escape profile α_k after %d steps, %s model: exact recursion and Monte Carlo", sc.MCSteps, m.Name),
-			Caption: fmt.Sprintf("Lines: exact recursion; points: mean of %d Monte Carlo runs on the true model, error bars ±1 SE "+
+			Caption: fmt.Sprintf("Lines: exact recursion; points: mean of %d Monte Carlo runs of the optimizer on the same quadratic (for the "+
+				"diagonal network its linearisation at θ*), error bars ±1 SE "+
 				"of D_k divided by Σ_j D̄_j (the denominator's error is ignored). Each method at %g× its threshold; SGD with B = %d. "+
-				"The horizon is short because above a critical rate (u_kᵀw_t)² is heavy-tailed and the sample mean lags the exact mean.",
+				"The horizon is short because where steps can expand (u_kᵀw_t)² is heavy-tailed and the sample mean lags the exact mean.",
 				sc.Repeats, pf, sc.RefBatch),
 			XLabel: "eigen-direction k of G(θ*), 1 = sharpest (index)", YLabel: "escape share α_k (dimensionless)",
 			YLog: true}
@@ -570,7 +571,7 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 				ys = append(ys, escPos(row.Value("alpha_short")))
 				mv, se := row.Value("alpha_mc"), row.Value("alpha_mc_se")
 				ym = append(ym, escPos(mv))
-				lo, hi = append(lo, escPos(mv-se)), append(hi, mv+se)
+				lo, hi = append(lo, mv-se), append(hi, mv+se)
 			}
 			long.Series = append(long.Series, report.Series{Label: label, X: xs, Y: yl})
 			if strings.HasPrefix(label, "GD") || strings.Contains(label, fmt.Sprintf("B = %d", sc.RefBatch)) {
@@ -616,10 +617,9 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 
 	// Critical rate against the batch size.
 	crit := report.Figure{Name: "critical", Title: "SGD's exact critical learning rate against the batch size",
-		Caption: "η* from the exact second-moment recursion (with replacement); dashed horizontal lines: GD's threshold 2/λ_max; " +
-			"dashed series: the paper's sufficient escape rate √(B/μ_c,min)/‖G‖_F with μ_c,min the smallest centred alignment " +
-			"of the linearised problem over directions in the span of the data (an upper bound on η*).",
-		XLabel: "batch size B (samples)", YLabel: "learning rate η (1/curvature units)", XLog: true, YLog: true}
+		XLabel: "batch size B (samples)", YLabel: "learning rate / GD's threshold 2/λ_max (dimensionless)", XLog: true, YLog: true,
+		HLines: []report.RefLine{{Label: "GD's threshold 2/λ_max", At: 1}}}
+	var gdThrs []string
 	for _, m := range sc.Models {
 		var bs, cs, bd []float64
 		gdThr := math.NaN()
@@ -629,15 +629,19 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 				continue
 			}
 			bs = append(bs, float64(b))
-			cs = append(cs, sums[i].Value("sgd_critical"))
-			bd = append(bd, sums[i].Value("bound"))
 			gdThr = sums[i].Value("gd_threshold")
+			cs = append(cs, sums[i].Value("sgd_critical")/gdThr)
+			bd = append(bd, sums[i].Value("bound")/gdThr)
 		}
+		gdThrs = append(gdThrs, fmt.Sprintf("%s %s", m.Name, escFmt(gdThr)))
 		crit.Series = append(crit.Series,
 			report.Series{Label: "SGD exact critical η*, " + m.Name, X: bs, Y: cs},
 			report.Series{Label: "√(B/μ_c,min)/‖G‖_F, " + m.Name, X: bs, Y: bd, Style: "dashed"})
-		crit.HLines = append(crit.HLines, report.RefLine{Label: "GD 2/λ_max, " + m.Name, At: gdThr})
 	}
+	crit.Caption = "η* from the exact second-moment recursion (minibatches with replacement), in units of GD's threshold " +
+		"2/λ_max (" + strings.Join(gdThrs, ", ") + "): below 1, SGD escapes where GD is stable. Dashed series: the paper's " +
+		"sufficient escape rate √(B/μ_c,min)/‖G‖_F, μ_c,min the smallest centred alignment of the linearised problem over " +
+		"directions in the span of the data (an upper bound on η*)."
 	sec.Figures = append(sec.Figures, crit)
 
 	// Loss trajectories at the escape rate (first model).

@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -113,9 +114,10 @@ func TestEscapeTiny(t *testing.T) {
 		assert.NotEmpty(t, v.Measured)
 		assert.NotEmpty(t, v.Expected)
 	}
-	// Held by construction at any scale: (a) GD at 1.1·2/λ_max escapes
-	// along the top direction when λ_2 < λ_1/1.1 (true for both minima),
-	// (c) η* < 2/λ_max and (e) η* below the sufficient rate.
+	// Held at Tiny too: (a) GD at 1.1·2/λ_max escapes along the top
+	// direction whenever λ_2 < λ_1/1.1 (λ_2/λ_1 = 0.50 and 0.83 for these
+	// minima); (c) η* < 2/λ_max for B < n and (e) η* below the sufficient
+	// rate are theorems.
 	assert.True(t, sec.Verdicts[0].Held, sec.Verdicts[0].Measured)
 	assert.True(t, sec.Verdicts[2].Held, sec.Verdicts[2].Measured)
 	assert.True(t, sec.Verdicts[3].Held, sec.Verdicts[3].Measured)
@@ -278,4 +280,52 @@ func TestEscapeMuCMin(t *testing.T) {
 		best = math.Min(best, r)
 	}
 	assert.InDelta(t, mu, best, 0.05*mu)
+}
+
+// TestEscapeAndCyclicalConcurrentUnits runs every Tiny unit concurrently
+// and checks the rows equal a serial run's (units share no state).
+func TestEscapeAndCyclicalConcurrentUnits(t *testing.T) {
+	for _, name := range []string{"escape", "cyclical"} {
+		t.Run(name, func(t *testing.T) {
+			e, err := Lookup(name)
+			require.NoError(t, err)
+			cfg := Config{Scale: Tiny, Seed: 9}
+			units, serial := escRunAll(t, e, cfg)
+			got := make([][]byte, len(units))
+			errs := make([]error, len(units))
+			var wg sync.WaitGroup
+			for i, u := range units {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rec, err := u.Run(context.Background())
+					errs[i] = err
+					got[i], _ = json.Marshal(rec.Rows)
+				}()
+			}
+			wg.Wait()
+			for i := range units {
+				require.NoError(t, errs[i], units[i].ID)
+				want, _ := json.Marshal(serial[i].Rows)
+				assert.JSONEq(t, string(want), string(got[i]), units[i].ID)
+			}
+		})
+	}
+}
+
+// TestEscapeAndCyclicalCancel: a cancelled context stops a unit with the
+// context's error.
+func TestEscapeAndCyclicalCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, name := range []string{"escape", "cyclical"} {
+		e, err := Lookup(name)
+		require.NoError(t, err)
+		units, err := e.Plan(Config{Scale: Tiny, Seed: 1})
+		require.NoError(t, err)
+		for _, u := range []Unit{units[0], units[len(units)-1]} {
+			_, err := u.Run(ctx)
+			require.ErrorIs(t, err, context.Canceled, "%s %s", name, u.ID)
+		}
+	}
 }

@@ -108,7 +108,7 @@ func escapeScale(s Scale) escScale {
 			GDFactors:  []float64{0.5, 0.9, 0.99, 1.01, 1.1, 1.3, 1.5},
 			SGDFactors: []float64{0.5, 0.9, 0.99, 1.01, 1.1, 1.3, 1.5, 2.0},
 			Batches:    []int{1, 2, 4, 8, 16, 32},
-			Steps:      600, Every: 10, MCSteps: 10, TestSteps: 2, Repeats: 20000, Radius: 1e-3, EscapeFactor: 100,
+			Steps:      2000, Every: 20, MCSteps: 10, TestSteps: 2, Repeats: 20000, Radius: 1e-3, EscapeFactor: 100,
 			ProfileFactor: 1.1, RefBatch: 2,
 		}
 	}
@@ -351,7 +351,7 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 		return Record{}, err
 	}
 	loss0 := s0.Loss[0]
-	ex, err := q.Exact(lr, batch, repl, escape.InSpan, sc.Radius, sc.Steps, sc.Every)
+	ex, err := escExact(q, lr, batch, repl, sc.Radius, sc.Steps, sc.Every)
 	if err != nil {
 		return Record{}, err
 	}
@@ -380,12 +380,9 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 	if err != nil {
 		return Record{}, err
 	}
+	// The profile is taken at the last recorded step (the "horizon":
+	// earlier than sc.Steps only where the recursion would overflow).
 	last := len(ex.Steps) - 1
-	for _, d := range ex.D[last] {
-		if math.IsNaN(d) || math.IsInf(d, 0) {
-			return Record{}, fmt.Errorf("the exact recursion overflowed at rate %g over %d steps", lr, sc.Steps)
-		}
-	}
 	// Light tails: GD is a fixed linear map of the Gaussian w₀; SGD with
 	// η·max_i ‖f_i‖² ≤ 2 has ‖I − ηA_B‖ ≤ 1 for every minibatch (A_B's
 	// largest eigenvalue is at most max_i ‖f_i‖²), so (u_kᵀw_t)² ≤ ‖w₀‖².
@@ -409,7 +406,7 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 		return c
 	}
 	zTest := escape.MaxZ(cut(mr.Series), cut(exShort))
-	prof := ex.Last(lam)
+	prof := escape.NewProfile(ex.D[last], lam)
 	mcProf := mr.Series.Last(lam)
 	unstable, unstableShare := 0, 0.0
 	for k := 0; k < r; k++ {
@@ -434,7 +431,7 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 		"mc_comparisons": float64(r * nTest), "mc_test_steps": float64(nTest - 1), "mc_steps": float64(sc.MCSteps),
 		"mc_loss_ratio": mr.Series.Loss[len(mr.Series.Loss)-1] / exShort.Loss[len(exShort.Loss)-1],
 		"max_f2":        maxF2, "light": escBool(light),
-		"steps": float64(sc.Steps), "repeats": float64(sc.Repeats), "radius": sc.Radius,
+		"steps": float64(sc.Steps), "horizon": float64(ex.Steps[last]), "repeats": float64(sc.Repeats), "radius": sc.Radius,
 	} {
 		vals[k] = v
 	}
@@ -672,16 +669,17 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 	}
 
 	// Table of all units.
-	tab := report.Table{Name: "units", Caption: fmt.Sprintf("Every unit: exact shares after %d steps, escape step (−1: none), "+
+	tab := report.Table{Name: "units", Caption: fmt.Sprintf("Every unit: exact shares after %d steps (horizon: earlier "+
+		"only where the recursion would overflow float64), escape step (−1: none), "+
 		"η·max_i‖f_i‖² (≤ 2: every step non-expansive), the largest |MC − exact|/SE over the tested steps and over all %d "+
 		"Monte Carlo steps, the ratio of the Monte Carlo to the exact loss at step %d (heavy tails pull it below 1), wall time.",
 		sc.Steps, sc.MCSteps, sc.MCSteps),
-		Columns: []string{"unit", "η", "threshold", "ηλ_max", "top-1 share", "beyond-top share", "beyond-10 share",
+		Columns: []string{"unit", "η", "threshold", "ηλ_max", "horizon", "top-1 share", "beyond-top share", "beyond-10 share",
 			"escape step", "η·max‖f_i‖²", "tested steps", "MC max z (tested)", "MC max z (all)", "MC/exact loss", "seconds"}}
 	for i, a := range arms {
 		s := sums[i]
 		tab.Rows = append(tab.Rows, []string{a.ID(), escFmt(s.Value("lr")), escFmt(s.Value("threshold")),
-			escFmt(s.Value("lr") * s.Value("lambda_max")), escFmt(s.Value("top1")), escFmt(s.Value("beyond_top")),
+			escFmt(s.Value("lr") * s.Value("lambda_max")), strconv.Itoa(int(s.Value("horizon"))), escFmt(s.Value("top1")), escFmt(s.Value("beyond_top")),
 			escFmt(s.Value("beyond10")), strconv.Itoa(int(s.Value("escape_step"))), escFmt(s.Value("lr") * s.Value("max_f2")),
 			strconv.Itoa(int(s.Value("mc_test_steps"))), escFmt(s.Value("mc_max_z")), escFmt(s.Value("mc_max_z_all")),
 			escFmt(s.Value("mc_loss_ratio")), strconv.FormatFloat(recs[i].Seconds, 'f', 2, 64)})
@@ -898,4 +896,26 @@ func escBool(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// escExact runs the exact recursion over steps, or, where E L_t would
+// overflow float64 before that (the fastest rates over long horizons),
+// over the largest multiple of every that does not.
+func escExact(q *escape.Quadratic, lr float64, batch int, repl bool, radius float64, steps, every int) (*escape.Series, error) {
+	s, err := q.Exact(lr, batch, repl, escape.InSpan, radius, steps, every)
+	if err == nil || every <= 0 || !strings.Contains(err.Error(), "overflowed") {
+		return s, err
+	}
+	// Overflow is monotone in the horizon: bisect on the number of
+	// recorded intervals (lo never overflows, hi does).
+	lo, hi := 0, (steps+every-1)/every
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if _, err := q.Exact(lr, batch, repl, escape.InSpan, radius, mid*every, every); err != nil {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return q.Exact(lr, batch, repl, escape.InSpan, radius, lo*every, every)
 }

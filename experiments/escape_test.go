@@ -329,3 +329,20 @@ func TestEscapeAndCyclicalCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapeOverflowHorizon: GD at 1.5·2/λ_max grows the top direction by
+// 4 per step, past float64 after about 510 steps; the profile is then
+// taken at the last finite recorded step, reported as the horizon.
+func TestEscapeOverflowHorizon(t *testing.T) {
+	sc := escapeScale(Tiny)
+	sc.Steps, sc.Every = 700, 50
+	pb := escDiagonalProblem(t, []float64{2, 1, 0.5})
+	rec, err := escRunArm(context.Background(), pb, escArm{Model: escModel{Name: "linear"}, Method: "gd", Factor: 1.5}, sc, 1)
+	require.NoError(t, err)
+	s, err := escRow(rec, "summary")
+	require.NoError(t, err)
+	// D_1(t) = 4^t/3·ρ², ρ = 10⁻³: finite while 4^t < ~5e314, t ≤ 522.
+	assert.Equal(t, 500.0, s.Value("horizon"))
+	assert.InDelta(t, 1, s.Value("top1"), 1e-12)
+	assert.Equal(t, 50.0, s.Value("escape_step"))
+}

@@ -1,0 +1,921 @@
+package experiments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/noisegeom/noisegeom/data"
+	"github.com/noisegeom/noisegeom/escape"
+	"github.com/noisegeom/noisegeom/linalg"
+	"github.com/noisegeom/noisegeom/models"
+	"github.com/noisegeom/noisegeom/optim"
+	"github.com/noisegeom/noisegeom/report"
+)
+
+// The "escape" experiment (PAPER.md §3 claim 4): escape profiles
+// α_k = D_k/Σ_j D_j of GD and SGD from a sharp interpolating minimum, from
+// the exact second-moment recursion of package escape and from seeded
+// Monte Carlo runs, at several multiples of each method's own threshold
+// (GD: 2/λ_max; SGD: the exact critical rate) and several batch sizes.
+//
+// One unit is one (minimum, method, rate factor, batch): the exact
+// recursion over the escape horizon plus the Monte Carlo repeats over a
+// short horizon (above a critical rate (u_kᵀw_t)² grows heavy tails, so the
+// Monte Carlo mean is a valid test of the recursion only over a few steps;
+// see the package doc of escape).
+
+func init() {
+	register(&Experiment{
+		Name:      "escape",
+		Title:     "Escape from a sharp minimum: GD along the sharpest direction, SGD along many flat ones",
+		Claim:     escapeClaim,
+		Plan:      escapePlan,
+		Summarize: escapeSummarize,
+	})
+}
+
+const escapeClaim = "Near a minimum θ*, D_k(t) = E[(u_kᵀ(θ_t − θ*))²] along the eigenvectors u_k of G obeys " +
+	"D_k(t+1) = (1 − ηλ_k)² D_k(t) + (η²/B) u_kᵀΣu_k. GD (no noise) grows only the directions with ηλ_k > 2, " +
+	"so it escapes along the sharpest direction; SGD's noise, aligned with G, pumps every direction with " +
+	"λ_k > 0, so its escape spreads over many flat directions, and SGD escapes at rates where GD is stable " +
+	"(η > √(B/μ)/‖G‖_F suffices). For quadratic models the second-moment recursion is exact and gives SGD's " +
+	"exact critical rate; Monte Carlo runs must agree with it (PAPER.md §3, claim 4)."
+
+// escModel describes one minimum: a linear model at its minimum-norm
+// interpolant or a diagonal linear network at an unbalanced interpolating
+// minimum.
+type escModel struct {
+	Name      string // "linear" or "diagonal"
+	N, D      int
+	Spectrum  string  // input covariance spectrum (data.ParseSpectrum)
+	Unbalance float64 // diagonal: scale c of the unbalanced minimum
+	Index     uint64  // part of the data seed
+}
+
+// escScale holds the sizes of one scale.
+type escScale struct {
+	Models     []escModel
+	GDFactors  []float64
+	SGDFactors []float64
+	Batches    []int
+	// Steps, Every: the exact recursion's horizon and recording interval.
+	Steps, Every int
+	// MCSteps, Repeats: the Monte Carlo horizon (recorded every step)
+	// and number of repeats. TestSteps: the horizon of the z test for
+	// units whose steps can expand (see escapeMethod).
+	MCSteps, TestSteps, Repeats int
+	Radius                      float64
+	// EscapeFactor: escaped when E L ≥ EscapeFactor·L_0.
+	EscapeFactor float64
+	// ProfileFactor is the escape rate (multiple of each method's own
+	// threshold) of the α_k figures and of verdicts (a) and (b).
+	ProfileFactor float64
+	// RefBatch is the batch whose Monte Carlo profile is drawn.
+	RefBatch int
+}
+
+// Verdict criteria, fixed in advance from the theory (see escapeMethod).
+const (
+	escGDTop1Min       = 0.99 // (a) GD's top-1 share at the escape rate
+	escSGDBeyondTopMin = 0.5  // (b) SGD's share beyond the top direction
+	escFamilyAlpha     = 0.05 // (d) family-wise error rate of the z test
+)
+
+func escapeScale(s Scale) escScale {
+	switch s {
+	case Tiny:
+		return escScale{
+			Models: []escModel{
+				{Name: "linear", N: 12, D: 24, Spectrum: "powerlaw:1", Index: 1},
+				{Name: "diagonal", N: 8, D: 12, Spectrum: "isotropic", Unbalance: 3, Index: 2},
+			},
+			GDFactors: []float64{0.9, 1.1}, SGDFactors: []float64{1.1}, Batches: []int{1, 2},
+			Steps: 100, Every: 50, MCSteps: 10, TestSteps: 2, Repeats: 16, Radius: 1e-3, EscapeFactor: 100,
+			ProfileFactor: 1.1, RefBatch: 2,
+		}
+	case Full:
+		return escScale{
+			Models: []escModel{
+				{Name: "linear", N: 200, D: 400, Spectrum: "powerlaw:1", Index: 1},
+				{Name: "diagonal", N: 50, D: 100, Spectrum: "isotropic", Unbalance: 3, Index: 2},
+			},
+			GDFactors:  []float64{0.5, 0.9, 0.99, 1.01, 1.1, 1.3, 1.5},
+			SGDFactors: []float64{0.5, 0.9, 0.99, 1.01, 1.1, 1.3, 1.5, 2.0},
+			Batches:    []int{1, 2, 4, 8, 16, 32},
+			Steps:      2000, Every: 20, MCSteps: 10, TestSteps: 2, Repeats: 20000, Radius: 1e-3, EscapeFactor: 100,
+			ProfileFactor: 1.1, RefBatch: 2,
+		}
+	}
+	return escScale{
+		Models: []escModel{
+			{Name: "linear", N: 60, D: 120, Spectrum: "powerlaw:1", Index: 1},
+			{Name: "diagonal", N: 20, D: 30, Spectrum: "isotropic", Unbalance: 3, Index: 2},
+		},
+		GDFactors: []float64{0.5, 0.9, 1.1, 1.5}, SGDFactors: []float64{0.5, 0.9, 1.1, 1.5, 2.0},
+		Batches: []int{1, 2, 8},
+		Steps:   400, Every: 10, MCSteps: 10, TestSteps: 2, Repeats: 8000, Radius: 1e-3, EscapeFactor: 100,
+		ProfileFactor: 1.1, RefBatch: 2,
+	}
+}
+
+// escArm is one unit: a method at a rate factor (and batch, for SGD) on a
+// model.
+type escArm struct {
+	Model  escModel
+	Method string // "gd" or "sgd"
+	Factor float64
+	Batch  int // SGD batch; 0 for GD
+}
+
+// ID is file-name safe: e.g. "linear-gd-f1.1", "diagonal-sgd-b8-f0.9".
+func (a escArm) ID() string {
+	f := strconv.FormatFloat(a.Factor, 'f', -1, 64)
+	if a.Method == "gd" {
+		return fmt.Sprintf("%s-gd-f%s", a.Model.Name, f)
+	}
+	return fmt.Sprintf("%s-sgd-b%d-f%s", a.Model.Name, a.Batch, f)
+}
+
+func escapeArms(sc escScale) []escArm {
+	var arms []escArm
+	for _, m := range sc.Models {
+		for _, f := range sc.GDFactors {
+			arms = append(arms, escArm{Model: m, Method: "gd", Factor: f})
+		}
+		for _, b := range sc.Batches {
+			for _, f := range sc.SGDFactors {
+				arms = append(arms, escArm{Model: m, Method: "sgd", Factor: f, Batch: b})
+			}
+		}
+	}
+	return arms
+}
+
+// escSeed derives a seed from the base seed and a unit's identity only.
+func escSeed(base uint64, id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return base*1000003 ^ h.Sum64()
+}
+
+func escapePlan(cfg Config) ([]Unit, error) {
+	sc := escapeScale(cfg.Scale)
+	var units []Unit
+	for _, a := range escapeArms(sc) {
+		a := a
+		id := a.ID()
+		units = append(units, Unit{ID: id, Run: func(ctx context.Context) (Record, error) {
+			pb, err := escBuildProblem(cfg, a.Model)
+			if err != nil {
+				return Record{}, fmt.Errorf("escape %s: %w", id, err)
+			}
+			rec, err := escRunArm(ctx, pb, a, sc, escSeed(cfg.Seed, id))
+			if err != nil {
+				return Record{}, fmt.Errorf("escape %s: %w", id, err)
+			}
+			rec.Experiment, rec.Unit = "escape", id
+			return rec, nil
+		}})
+	}
+	return units, nil
+}
+
+// escProblem is a model at an interpolating minimum with its quadratic
+// (the linearisation at θ*, exact for the linear model).
+type escProblem struct {
+	Obj      *models.Objective
+	F        *linalg.Dense // Jacobian features at θ*, n×p
+	Q        *escape.Quadratic
+	Residual float64 // ‖Xβ − y‖ of the interpolant
+}
+
+// escBuildProblem builds model m's data from cfg.Seed and the model's
+// index and puts the model at its minimum.
+func escBuildProblem(cfg Config, m escModel) (*escProblem, error) {
+	sp, err := data.ParseSpectrum(m.Spectrum, m.D)
+	if err != nil {
+		return nil, err
+	}
+	seed := cfg.Seed*1000003 + m.Index
+	gen, err := data.NewGenerator(data.GaussianSpec{N: m.N, Spectrum: sp, Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	x := gen.Generate().X
+	y := linalg.NewDense(m.N, 1)
+	rng := rand.New(rand.NewPCG(seed, 0x746172676574))
+	for i := range y.Data {
+		y.Data[i] = rng.NormFloat64()
+	}
+	var (
+		model models.Model
+		res   float64
+	)
+	switch m.Name {
+	case "linear":
+		lin := models.NewLinear(m.D, 1)
+		th, r, err := escape.MinNormInterpolant(x, y)
+		if err != nil {
+			return nil, err
+		}
+		copy(lin.Params(), th)
+		model, res = lin, r
+	case "diagonal":
+		dl := models.NewDiagonalLinear(m.D, models.Product)
+		r, err := escape.DiagonalMinimum(dl, x, y, m.Unbalance)
+		if err != nil {
+			return nil, err
+		}
+		model, res = dl, r
+	default:
+		return nil, fmt.Errorf("unknown model %q", m.Name)
+	}
+	obj := models.NewObjective(model, models.Square{}, x, y)
+	return escProblemFromObjective(obj, res)
+}
+
+// escProblemFromObjective decomposes the linearisation of obj at its
+// model's current parameters (an interpolating minimum).
+func escProblemFromObjective(obj *models.Objective, residual float64) (*escProblem, error) {
+	f, err := escape.JacobianFeatures(obj)
+	if err != nil {
+		return nil, err
+	}
+	q, err := escape.NewQuadratic(f)
+	if err != nil {
+		return nil, err
+	}
+	if q.Rank < 1 {
+		return nil, errors.New("G(θ*) is zero")
+	}
+	return &escProblem{Obj: obj, F: f, Q: q, Residual: residual}, nil
+}
+
+// escMuCMin returns min over directions v in the range of A of the centred
+// loss alignment of the linearised problem at w = v,
+//
+//	μ_c(v) = Tr(Σ(v) A)/(2L(v)‖A‖_F²) = vᵀ(C − A³)v / (vᵀAv ‖A‖_F²),
+//	C = (1/n) Σ_i (f_iᵀAf_i) f_i f_iᵀ,
+//
+// the smallest eigenvalue of Λ^{-1/2}(C − Λ³)Λ^{-1/2}/‖A‖_F² in the
+// eigenbasis of A restricted to its range. Since μ_c(M) for any second
+// moment M is a ratio of linear functions of M, it is at least this
+// minimum, and with replacement E L_{t+1} ≥ (η²/B)μ_c‖A‖_F² E L_t (the
+// rest of the one-step expectation is L(w − η∇L) ≥ 0), so SGD escapes for
+// η > √(B/μ_c,min)/‖A‖_F: a sufficient condition, hence an upper bound on
+// the exact critical rate. Also returns ‖A‖_F.
+func escMuCMin(pb *escProblem) (muMin, frob float64, err error) {
+	q, f := pb.Q, pb.F
+	n, r := f.Rows, q.Rank
+	ur := q.U.ColsView(0, r)
+	fr := linalg.NewDense(n, r)
+	linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, f, ur, 0, fr)
+	lam := q.Lambda[:r]
+	// Weighted rows: C_r = (1/n) Σ_i s_i fr_i fr_iᵀ, s_i = Σ_k λ_k fr_ik².
+	wr := linalg.NewDense(n, r)
+	for i := 0; i < n; i++ {
+		s := 0.0
+		for k := 0; k < r; k++ {
+			v := fr.At(i, k)
+			s += lam[k] * v * v
+		}
+		for k := 0; k < r; k++ {
+			wr.Set(i, k, s*fr.At(i, k))
+		}
+	}
+	c := linalg.NewDense(r, r)
+	linalg.Gemm(linalg.T, linalg.NoTrans, 1/float64(n), wr, fr, 0, c)
+	for a := 0; a < r; a++ {
+		for b := 0; b < r; b++ {
+			v := c.At(a, b)
+			if a == b {
+				v -= lam[a] * lam[a] * lam[a]
+			}
+			c.Set(a, b, v/math.Sqrt(lam[a]*lam[b]))
+		}
+	}
+	for _, l := range lam {
+		frob += l * l
+	}
+	frob = math.Sqrt(frob)
+	vals, _, err := linalg.EigenSym(c, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	return vals[0] / (frob * frob), frob, nil
+}
+
+// escRunArm runs one unit on a problem: the exact recursion over
+// sc.Steps, the exact recursion and the Monte Carlo repeats over
+// sc.MCSteps. Rows: one "summary" row, one "alpha" row per range
+// direction, one "loss" row per recorded step of the exact recursion.
+func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed uint64) (Record, error) {
+	q, obj := pb.Q, pb.Obj
+	n := obj.N()
+	lam := q.ProfileLambda()
+	r := q.Rank
+	gdThr := q.GDThreshold()
+	thr, batch, repl, optBatch := gdThr, n, false, 0
+	vals := map[string]float64{}
+	if a.Method == "sgd" {
+		cr, err := q.SGDCritical(a.Batch, true)
+		if err != nil {
+			return Record{}, err
+		}
+		thr, batch, repl, optBatch = cr.SGD, a.Batch, true, a.Batch
+		muMin, frob, err := escMuCMin(pb)
+		if err != nil {
+			return Record{}, err
+		}
+		vals["sgd_critical"] = cr.SGD
+		vals["mu_c_min"] = muMin
+		vals["bound"] = math.NaN()
+		if muMin > 0 {
+			vals["bound"] = math.Sqrt(float64(a.Batch)/muMin) / frob
+		}
+		vals["frob_g"] = frob
+	}
+	if err := ctx.Err(); err != nil {
+		return Record{}, err
+	}
+	lr := a.Factor * thr
+	// E L_0 = ½ Σ λ_k D_k(0); D(0) from a zero-step recursion.
+	s0, err := q.Exact(lr, batch, repl, escape.InSpan, sc.Radius, 0, 0)
+	if err != nil {
+		return Record{}, err
+	}
+	loss0 := s0.Loss[0]
+	ex, err := escExact(q, lr, batch, repl, sc.Radius, sc.Steps, sc.Every)
+	if err != nil {
+		return Record{}, err
+	}
+	exShort, err := q.Exact(lr, batch, repl, escape.InSpan, sc.Radius, sc.MCSteps, 1)
+	if err != nil {
+		return Record{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Record{}, err
+	}
+	sampling := optim.WithoutReplacement
+	if repl {
+		sampling = optim.WithReplacement
+	}
+	// Monte Carlo on the quadratic itself: the model for linear
+	// regression, its linearisation ½(f_iᵀw)² at w = 0 otherwise.
+	mobj := obj
+	if a.Model.Name != "linear" {
+		mobj = models.NewObjective(models.NewLinear(pb.F.Cols, 1), models.Square{}, pb.F, linalg.NewDense(n, 1))
+	}
+	mc := &escape.MonteCarlo{Objective: mobj, Basis: q.U, Span: q.U.ColsView(0, r),
+		Optim: optim.Config{Batch: optBatch, Sampling: sampling, Schedule: optim.Constant(lr)},
+		Law:   escape.InSpan, Radius: sc.Radius, Steps: sc.MCSteps, Every: 1, Repeats: sc.Repeats,
+		Seed: seed, EscapeLoss: sc.EscapeFactor * loss0}
+	mr, err := mc.Run()
+	if err != nil {
+		return Record{}, err
+	}
+	// The profile is taken at the last recorded step (the "horizon":
+	// earlier than sc.Steps only where the recursion would overflow).
+	last := len(ex.Steps) - 1
+	// Light tails: GD is a fixed linear map of the Gaussian w₀; SGD with
+	// η·max_i ‖f_i‖² ≤ 2 has ‖I − ηA_B‖ ≤ 1 for every minibatch (A_B's
+	// largest eigenvalue is at most max_i ‖f_i‖²), so (u_kᵀw_t)² ≤ ‖w₀‖².
+	// Those units are tested over the whole Monte Carlo horizon, the
+	// others over TestSteps steps.
+	maxF2 := 0.0
+	for i := 0; i < n; i++ {
+		row := pb.F.Data[i*pb.F.Stride : i*pb.F.Stride+pb.F.Cols]
+		maxF2 = math.Max(maxF2, linalg.Dot(row, row))
+	}
+	light := a.Method == "gd" || lr*maxF2 <= 2
+	nTest := len(exShort.Steps)
+	if !light {
+		nTest = min(nTest, sc.TestSteps+1)
+	}
+	cut := func(s *escape.Series) *escape.Series {
+		c := &escape.Series{Steps: s.Steps[:nTest], D: s.D[:nTest]}
+		if s.DStdErr != nil {
+			c.DStdErr = s.DStdErr[:nTest]
+		}
+		return c
+	}
+	zTest := escape.MaxZ(cut(mr.Series), cut(exShort))
+	prof := escape.NewProfile(ex.D[last], lam)
+	mcProf := mr.Series.Last(lam)
+	unstable, unstableShare := 0, 0.0
+	for k := 0; k < r; k++ {
+		if lr*lam[k] > 2 {
+			unstable++
+			unstableShare += prof.Alpha[k]
+		}
+	}
+	lambda2 := 0.0
+	if r > 1 {
+		lambda2 = lam[1]
+	}
+	esc := ex.EscapeTime(sc.EscapeFactor * loss0)
+	for k, v := range map[string]float64{
+		"factor": a.Factor, "batch": float64(batch), "lr": lr, "threshold": thr, "gd_threshold": gdThr,
+		"lambda_max": lam[0], "lambda_2": lambda2, "rank": float64(r), "n": float64(n), "p": float64(obj.NumParams()),
+		"residual": pb.Residual, "loss0": loss0, "loss_final": ex.Loss[last],
+		"top1": prof.ShareTop1, "top5": prof.ShareTop5, "beyond10": prof.ShareBeyond10,
+		"beyond_top": 1 - prof.ShareTop1, "loss_top1": prof.LossShareTop1,
+		"escape_step": float64(esc), "unstable": float64(unstable), "unstable_share": unstableShare,
+		"mc_top1": mcProf.ShareTop1, "mc_max_z": zTest, "mc_max_z_all": escape.MaxZ(mr.Series, exShort),
+		"mc_comparisons": float64(r * nTest), "mc_test_steps": float64(nTest - 1), "mc_steps": float64(sc.MCSteps),
+		"mc_loss_ratio": mr.Series.Loss[len(mr.Series.Loss)-1] / exShort.Loss[len(exShort.Loss)-1],
+		"max_f2":        maxF2, "light": escBool(light),
+		"steps": float64(sc.Steps), "horizon": float64(ex.Steps[last]), "repeats": float64(sc.Repeats), "radius": sc.Radius,
+	} {
+		vals[k] = v
+	}
+	rec := Record{Rows: []Row{{Labels: map[string]string{"row": "summary", "model": a.Model.Name, "method": a.Method},
+		Values: vals}}}
+	// α at the Monte Carlo horizon: exact and MC (SE of D_k over Σ_j mean D_j).
+	mcLast := len(mr.Series.Steps) - 1
+	mcD, mcSE := mr.Series.D[mcLast], mr.Series.DStdErr[mcLast]
+	shortD := exShort.D[len(exShort.Steps)-1]
+	mcTot, shortTot := 0.0, 0.0
+	for k := range mcD {
+		mcTot += mcD[k]
+		shortTot += shortD[k]
+	}
+	for k := 0; k < r; k++ {
+		rec.Rows = append(rec.Rows, Row{Labels: map[string]string{"row": "alpha"}, Values: map[string]float64{
+			"k": float64(k + 1), "lambda": lam[k], "alpha": prof.Alpha[k], "alpha_short": shortD[k] / shortTot,
+			"alpha_mc": mcD[k] / mcTot, "alpha_mc_se": mcSE[k] / mcTot}})
+	}
+	for i, t := range ex.Steps {
+		rec.Rows = append(rec.Rows, Row{Labels: map[string]string{"row": "loss"}, Values: map[string]float64{
+			"step": float64(t), "loss": ex.Loss[i]}})
+	}
+	return rec, nil
+}
+
+// escRecords maps the records by unit and returns them in plan order,
+// naming the first missing unit.
+func escRecords(exp string, ids []string, records []Record) ([]Record, error) {
+	by := map[string]Record{}
+	for _, r := range records {
+		by[r.Unit] = r
+	}
+	out := make([]Record, len(ids))
+	for i, id := range ids {
+		r, ok := by[id]
+		if !ok {
+			return nil, fmt.Errorf("%s: missing record of unit %s", exp, id)
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// escRow returns the first row of rec with label row = kind.
+func escRow(rec Record, kind string) (Row, error) {
+	for _, r := range rec.Rows {
+		if r.Label("row") == kind {
+			return r, nil
+		}
+	}
+	return Row{}, fmt.Errorf("unit %s has no %s row", rec.Unit, kind)
+}
+
+func escRows(rec Record, kind string) []Row {
+	var out []Row
+	for _, r := range rec.Rows {
+		if r.Label("row") == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// escZBonferroni returns the two-sided z bound of a family of m
+// comparisons at family-wise error rate alpha: Φ⁻¹(1 − alpha/(2m)).
+func escZBonferroni(m int, alpha float64) float64 {
+	return math.Sqrt2 * math.Erfcinv(alpha/float64(m))
+}
+
+func escFmt(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
+	sc := escapeScale(cfg.Scale)
+	arms := escapeArms(sc)
+	ids := make([]string, len(arms))
+	for i, a := range arms {
+		ids[i] = a.ID()
+	}
+	recs, err := escRecords("escape", ids, records)
+	if err != nil {
+		return report.Section{}, err
+	}
+	sums := make([]Row, len(arms))
+	for i, rec := range recs {
+		if sums[i], err = escRow(rec, "summary"); err != nil {
+			return report.Section{}, fmt.Errorf("escape: %w", err)
+		}
+	}
+	find := func(model, method string, batch int, factor float64) int {
+		for i, a := range arms {
+			if a.Model.Name == model && a.Method == method && a.Batch == batch && a.Factor == factor {
+				return i
+			}
+		}
+		return -1
+	}
+	sec := report.Section{Name: "escape", Title: "Escape from a sharp minimum: GD along the sharpest direction, SGD along many flat ones"}
+	sec.Claim = escapeClaim
+	sec.Method = escapeMethod(sc, cfg)
+
+	pf := sc.ProfileFactor
+	// Figures per model: α_k at the escape horizon (exact) and at the Monte
+	// Carlo horizon (exact and MC).
+	for _, m := range sc.Models {
+		gd := find(m.Name, "gd", 0, pf)
+		if gd < 0 {
+			continue
+		}
+		g := sums[gd]
+		long := report.Figure{Name: "alpha-" + m.Name,
+			Title: fmt.Sprintf("Escape profile α_k after %d steps, %s model at its minimum (exact recursion)", sc.Steps, m.Name),
+			Caption: fmt.Sprintf("α_k = D_k/Σ_j D_j after %d steps from w₀ isotropic in the span of the data (E‖w₀‖² = (%g)²), "+
+				"each method at %g× its own threshold (GD 2/λ_max = %s; SGD its exact critical rate). "+
+				"n = %d, p = %d, rank of G = %d. GD's mass sits on k = 1 (the directions with ηλ_k < 2 contract); "+
+				"SGD's spreads over all directions. Shares below %g are not drawn.", sc.Steps, sc.Radius, pf, escFmt(g.Value("gd_threshold")),
+				int(g.Value("n")), int(g.Value("p")), int(g.Value("rank")), escMinShare),
+			XLabel: "eigen-direction k of G(θ*), 1 = sharpest (index)", YLabel: "escape share α_k (dimensionless)",
+			YLog: true}
+		short := report.Figure{Name: "alpha-mc-" + m.Name,
+			Title: fmt.Sprintf("Escape profile α_k after %d steps, %s model: exact recursion and Monte Carlo", sc.MCSteps, m.Name),
+			Caption: fmt.Sprintf("Lines: exact recursion; points: mean of %d Monte Carlo runs of the optimizer on the same quadratic (for the "+
+				"diagonal network its linearisation at θ*), error bars ±1 SE "+
+				"of D_k divided by Σ_j D̄_j (the denominator's error is ignored). Each method at %g× its threshold; SGD with B = %d. "+
+				"The horizon is short because where steps can expand (u_kᵀw_t)² is heavy-tailed and the sample mean lags the exact mean.",
+				sc.Repeats, pf, sc.RefBatch),
+			XLabel: "eigen-direction k of G(θ*), 1 = sharpest (index)", YLabel: "escape share α_k (dimensionless)",
+			YLog: true}
+		add := func(idx int, label string) {
+			var xs, yl, ys, ym, lo, hi []float64
+			for _, row := range escRows(recs[idx], "alpha") {
+				xs = append(xs, row.Value("k"))
+				yl = append(yl, escFloor(row.Value("alpha")))
+				ys = append(ys, escPos(row.Value("alpha_short")))
+				mv, se := row.Value("alpha_mc"), row.Value("alpha_mc_se")
+				ym = append(ym, escPos(mv))
+				lo, hi = append(lo, mv-se), append(hi, mv+se)
+			}
+			long.Series = append(long.Series, report.Series{Label: label, X: xs, Y: yl})
+			if strings.HasPrefix(label, "GD") || strings.Contains(label, fmt.Sprintf("B = %d", sc.RefBatch)) {
+				short.Series = append(short.Series,
+					report.Series{Label: label + ", exact", X: xs, Y: ys, Style: "line"},
+					report.Series{Label: label + ", Monte Carlo", X: xs, Y: ym, ErrLo: lo, ErrHi: hi, Style: "points"})
+			}
+		}
+		add(gd, fmt.Sprintf("GD, η = %g·2/λ_max", pf))
+		for _, b := range sc.Batches {
+			if i := find(m.Name, "sgd", b, pf); i >= 0 {
+				add(i, fmt.Sprintf("SGD B = %d, η = %g·η*", b, pf))
+			}
+		}
+		sec.Figures = append(sec.Figures, long, short)
+	}
+
+	// Top-1 share against the rate factor.
+	share := report.Figure{Name: "share",
+		Title: fmt.Sprintf("Share of the sharpest direction after %d steps against the learning rate", sc.Steps),
+		Caption: "α_1 from the exact recursion; each method's rate as a multiple of its own threshold (GD: 2/λ_max, SGD: exact " +
+			"critical rate η*). Above its threshold GD puts all of the escape on the sharpest direction; SGD's share stays small. " +
+			"Shares below 1e-16 are not drawn (GD below its threshold: every direction contracts, the sharpest fastest).",
+		XLabel: "learning rate / method's own threshold (dimensionless)", YLabel: "share of the sharpest direction α_1 (dimensionless)",
+		YLog: true, VLines: []report.RefLine{{Label: "threshold (factor 1)", At: 1}}}
+	for _, m := range sc.Models {
+		series := func(method string, batch int, label string) {
+			var xs, ys []float64
+			for i, a := range arms {
+				if a.Model.Name == m.Name && a.Method == method && a.Batch == batch {
+					xs = append(xs, a.Factor)
+					ys = append(ys, escFloor(sums[i].Value("top1")))
+				}
+			}
+			share.Series = append(share.Series, report.Series{Label: label, X: xs, Y: ys})
+		}
+		series("gd", 0, "GD, "+m.Name)
+		for _, b := range sc.Batches {
+			series("sgd", b, fmt.Sprintf("SGD B = %d, %s", b, m.Name))
+		}
+	}
+	sec.Figures = append(sec.Figures, share)
+
+	// Critical rate against the batch size.
+	crit := report.Figure{Name: "critical", Title: "SGD's exact critical learning rate against the batch size",
+		XLabel: "batch size B (samples)", YLabel: "learning rate / GD's threshold 2/λ_max (dimensionless)", XLog: true, YLog: true,
+		HLines: []report.RefLine{{Label: "GD's threshold 2/λ_max", At: 1}}}
+	var gdThrs []string
+	for _, m := range sc.Models {
+		var bs, cs, bd []float64
+		gdThr := math.NaN()
+		for _, b := range sc.Batches {
+			i := find(m.Name, "sgd", b, sc.SGDFactors[0])
+			if i < 0 {
+				continue
+			}
+			bs = append(bs, float64(b))
+			gdThr = sums[i].Value("gd_threshold")
+			cs = append(cs, sums[i].Value("sgd_critical")/gdThr)
+			bd = append(bd, sums[i].Value("bound")/gdThr)
+		}
+		gdThrs = append(gdThrs, fmt.Sprintf("%s %s", m.Name, escFmt(gdThr)))
+		crit.Series = append(crit.Series,
+			report.Series{Label: "SGD exact critical η*, " + m.Name, X: bs, Y: cs},
+			report.Series{Label: "√(B/μ_c,min)/‖G‖_F, " + m.Name, X: bs, Y: bd, Style: "dashed"})
+	}
+	crit.Caption = "η* from the exact second-moment recursion (minibatches with replacement), in units of GD's threshold " +
+		"2/λ_max (" + strings.Join(gdThrs, ", ") + "): below 1, SGD escapes where GD is stable. Dashed series: the paper's " +
+		"sufficient escape rate √(B/μ_c,min)/‖G‖_F, μ_c,min the smallest centred alignment of the linearised problem over " +
+		"directions in the span of the data (an upper bound on η*)."
+	sec.Figures = append(sec.Figures, crit)
+
+	// Loss trajectories at the escape rate (first model).
+	if len(sc.Models) > 0 {
+		m := sc.Models[0]
+		lf := report.Figure{Name: "loss", Title: fmt.Sprintf("Expected loss from the minimum, %s model (exact recursion)", m.Name),
+			Caption: fmt.Sprintf("E L_t = ½ Σ_k λ_k D_k(t), each method at %g× its threshold; dashed line: the escape level %g·L₀.",
+				pf, sc.EscapeFactor),
+			XLabel: "step t (steps)", YLabel: "expected loss E L_t (loss units)", YLog: true}
+		addLoss := func(idx int, label string) {
+			var xs, ys []float64
+			for _, row := range escRows(recs[idx], "loss") {
+				xs, ys = append(xs, row.Value("step")), append(ys, escPos(row.Value("loss")))
+			}
+			lf.Series = append(lf.Series, report.Series{Label: label, X: xs, Y: ys})
+		}
+		if i := find(m.Name, "gd", 0, pf); i >= 0 {
+			addLoss(i, fmt.Sprintf("GD, η = %g·2/λ_max", pf))
+			lf.HLines = append(lf.HLines, report.RefLine{Label: fmt.Sprintf("escape level %g·L₀", sc.EscapeFactor),
+				At: sc.EscapeFactor * sums[i].Value("loss0")})
+		}
+		for _, b := range sc.Batches {
+			if i := find(m.Name, "sgd", b, pf); i >= 0 {
+				addLoss(i, fmt.Sprintf("SGD B = %d, η = %g·η*", b, pf))
+			}
+		}
+		sec.Figures = append(sec.Figures, lf)
+	}
+
+	// Table of all units.
+	tab := report.Table{Name: "units", Caption: fmt.Sprintf("Every unit: exact shares after %d steps (horizon: earlier "+
+		"only where the recursion would overflow float64), escape step (−1: none), "+
+		"η·max_i‖f_i‖² (≤ 2: every step non-expansive), the largest |MC − exact|/SE over the tested steps and over all %d "+
+		"Monte Carlo steps, the ratio of the Monte Carlo to the exact loss at step %d (heavy tails pull it below 1), wall time.",
+		sc.Steps, sc.MCSteps, sc.MCSteps),
+		Columns: []string{"unit", "η", "threshold", "ηλ_max", "horizon", "top-1 share", "beyond-top share", "beyond-10 share",
+			"escape step", "η·max‖f_i‖²", "tested steps", "MC max z (tested)", "MC max z (all)", "MC/exact loss", "seconds"}}
+	for i, a := range arms {
+		s := sums[i]
+		tab.Rows = append(tab.Rows, []string{a.ID(), escFmt(s.Value("lr")), escFmt(s.Value("threshold")),
+			escFmt(s.Value("lr") * s.Value("lambda_max")), strconv.Itoa(int(s.Value("horizon"))), escFmt(s.Value("top1")), escFmt(s.Value("beyond_top")),
+			escFmt(s.Value("beyond10")), strconv.Itoa(int(s.Value("escape_step"))), escFmt(s.Value("lr") * s.Value("max_f2")),
+			strconv.Itoa(int(s.Value("mc_test_steps"))), escFmt(s.Value("mc_max_z")), escFmt(s.Value("mc_max_z_all")),
+			escFmt(s.Value("mc_loss_ratio")), strconv.FormatFloat(recs[i].Seconds, 'f', 2, 64)})
+	}
+	sec.Tables = append(sec.Tables, tab)
+
+	// Verdicts.
+	// (a) GD at the escape rate: top-1 share.
+	{
+		var meas []string
+		held := true
+		for _, m := range sc.Models {
+			i := find(m.Name, "gd", 0, pf)
+			if i < 0 {
+				continue
+			}
+			s := sums[i]
+			ok := s.Value("top1") >= escGDTop1Min && s.Value("escape_step") >= 0
+			held = held && ok
+			meas = append(meas, fmt.Sprintf("%s: α_1 = %.6f, escape step %d, λ_2/λ_1 = %.3f (%d direction(s) with ηλ_k > 2)",
+				m.Name, s.Value("top1"), int(s.Value("escape_step")), s.Value("lambda_2")/s.Value("lambda_max"), int(s.Value("unstable"))))
+		}
+		sec.Verdicts = append(sec.Verdicts, report.Verdict{
+			Statement: fmt.Sprintf("GD at %g·2/λ_max escapes along the sharpest direction only", pf),
+			Measured:  strings.Join(meas, "; "),
+			Expected: fmt.Sprintf("α_1 ≥ %g after %d steps and the loss reaches %g·L₀ (directions with ηλ_k < 2 contract, "+
+				"the top one grows by (ηλ_1 − 1)² per step)", escGDTop1Min, sc.Steps, sc.EscapeFactor),
+			Held: held && len(meas) > 0})
+	}
+	// (b) SGD at the escape rate where GD is stable: spread.
+	{
+		var meas []string
+		held, tested := true, 0
+		for _, m := range sc.Models {
+			for _, b := range sc.Batches {
+				i := find(m.Name, "sgd", b, pf)
+				if i < 0 {
+					continue
+				}
+				s := sums[i]
+				if s.Value("lr") >= s.Value("gd_threshold") {
+					meas = append(meas, fmt.Sprintf("%s B = %d: η = %s ≥ 2/λ_max, not tested", m.Name, b, escFmt(s.Value("lr"))))
+					continue
+				}
+				tested++
+				ok := s.Value("beyond_top") >= escSGDBeyondTopMin && s.Value("escape_step") >= 0
+				held = held && ok
+				meas = append(meas, fmt.Sprintf("%s B = %d: 1 − α_1 = %.3f (beyond-10 %.3f), ηλ_max = %.2f, escape step %d",
+					m.Name, b, s.Value("beyond_top"), s.Value("beyond10"), s.Value("lr")*s.Value("lambda_max"), int(s.Value("escape_step"))))
+			}
+		}
+		sec.Verdicts = append(sec.Verdicts, report.Verdict{
+			Statement: fmt.Sprintf("SGD at %g·η* (below GD's threshold) escapes and spreads over the flat directions", pf),
+			Measured:  strings.Join(meas, "; "),
+			Expected: fmt.Sprintf("1 − α_1 ≥ %g and the loss reaches %g·L₀ within %d steps, for every batch with %g·η* < 2/λ_max",
+				escSGDBeyondTopMin, sc.EscapeFactor, sc.Steps, pf),
+			Held: held && tested > 0})
+	}
+	// (c) SGD critical rate below GD's threshold; (e) below the bound.
+	{
+		var meas, measB []string
+		held, heldB := true, true
+		for _, m := range sc.Models {
+			for _, b := range sc.Batches {
+				i := find(m.Name, "sgd", b, sc.SGDFactors[0])
+				if i < 0 {
+					continue
+				}
+				s := sums[i]
+				c, g, bd := s.Value("sgd_critical"), s.Value("gd_threshold"), s.Value("bound")
+				held = held && c < g
+				heldB = heldB && !(c > bd*(1+1e-9))
+				meas = append(meas, fmt.Sprintf("%s B = %d: η* = %s, 2/λ_max = %s (ratio %.3f)", m.Name, b, escFmt(c), escFmt(g), c/g))
+				measB = append(measB, fmt.Sprintf("%s B = %d: η* = %s ≤ %s", m.Name, b, escFmt(c), escFmt(bd)))
+			}
+		}
+		sec.Verdicts = append(sec.Verdicts, report.Verdict{
+			Statement: "SGD's exact critical rate is below GD's threshold: SGD escapes where GD is stable",
+			Measured:  strings.Join(meas, "; "), Expected: "η* < 2/λ_max for every batch size", Held: held && len(meas) > 0},
+			report.Verdict{
+				Statement: "The paper's sufficient escape rate √(B/μ_c,min)/‖G‖_F bounds the exact critical rate from above",
+				Measured:  strings.Join(measB, "; "), Expected: "η* ≤ √(B/μ_c,min)/‖G‖_F for every batch size (a sufficient condition)",
+				Held: heldB && len(measB) > 0})
+	}
+	// (d) Monte Carlo against the exact recursion: light-tailed units over
+	// the whole horizon (rigorous), expanding units over TestSteps.
+	for _, light := range []bool{true, false} {
+		m, maxZ, worst, units := 0, 0.0, "", 0
+		for i, s := range sums {
+			if (s.Value("light") == 1) != light {
+				continue
+			}
+			units++
+			m += int(s.Value("mc_comparisons"))
+			if z := s.Value("mc_max_z"); !(z <= maxZ) {
+				maxZ, worst = z, arms[i].ID()
+			}
+		}
+		if units == 0 {
+			continue
+		}
+		zb := escZBonferroni(m, escFamilyAlpha)
+		st := fmt.Sprintf("Monte Carlo (%d repeats per unit) agrees with the exact recursion within its standard error over "+
+			"%d steps where every step is non-expansive (GD; SGD with η·max_i‖f_i‖² ≤ 2)", sc.Repeats, sc.MCSteps)
+		if !light {
+			st = fmt.Sprintf("Monte Carlo (%d repeats per unit) agrees with the exact recursion within its standard error over "+
+				"the first %d steps where steps can expand (SGD with η·max_i‖f_i‖² > 2)", sc.Repeats, sc.TestSteps)
+		}
+		sec.Verdicts = append(sec.Verdicts, report.Verdict{
+			Statement: st,
+			Measured: fmt.Sprintf("max |MC − exact|/SE = %.2f (%s) over %d comparisons (%d units × range directions × tested steps)",
+				maxZ, worst, m, units),
+			Expected: fmt.Sprintf("≤ %.2f = Φ⁻¹(1 − %g/(2·%d)), the Bonferroni bound at family-wise error %g", zb,
+				escFamilyAlpha, m, escFamilyAlpha),
+			Held: maxZ <= zb})
+	}
+	sec.Notes = append(sec.Notes,
+		"Escape needs expanding steps: if η·max_i‖f_i‖² ≤ 2 every SGD step is non-expansive and ‖w_t‖ ≤ ‖w₀‖, so η* ≥ "+
+			"2/max_i‖f_i‖². Above that, (u_kᵀw_t)² is a product of random factors with heavy tails; over more than a few steps "+
+			"the Monte Carlo mean and its SE understate D_k (see the MC/exact loss column), which is not evidence against the "+
+			"recursion.",
+		"The diagonal network's Monte Carlo runs on its linearisation at θ* (the quadratic the recursion describes); the "+
+			"exact profiles are those of the linearisation, accurate for the network while ‖w‖ stays small.",
+		"Timings are wall-clock on a shared machine and are noisy.")
+	return sec, nil
+}
+
+// escMinShare is the smallest share drawn on a log axis.
+const escMinShare = 1e-16
+
+// escFloor maps shares below escMinShare to NaN (not drawn).
+func escFloor(v float64) float64 {
+	if v >= escMinShare {
+		return v
+	}
+	return math.NaN()
+}
+
+// escPos maps non-positive values to NaN (skipped on log axes).
+func escPos(v float64) float64 {
+	if v > 0 {
+		return v
+	}
+	return math.NaN()
+}
+
+func escapeMethod(sc escScale, cfg Config) string {
+	var ms []string
+	for _, m := range sc.Models {
+		s := fmt.Sprintf("linear regression at its minimum-norm interpolant X⁺y (n = %d, d = %d, x ~ N(0, S), S %s)",
+			m.N, m.D, m.Spectrum)
+		if m.Name == "diagonal" {
+			s = fmt.Sprintf("a diagonal linear network u⊙v at the unbalanced interpolating minimum u = c√|β|, v = sign(β)√|β|/c, "+
+				"c = %g, β = X⁺y (n = %d, d = %d, p = %d, S %s)", m.Unbalance, m.N, m.D, 2*m.D, m.Spectrum)
+		}
+		ms = append(ms, s)
+	}
+	fs := func(xs []float64) string {
+		var out []string
+		for _, x := range xs {
+			out = append(out, strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		return strings.Join(out, ", ")
+	}
+	var bs []string
+	for _, b := range sc.Batches {
+		bs = append(bs, strconv.Itoa(b))
+	}
+	return fmt.Sprintf("Minima: %s; targets y ~ N(0, 1), data seeded from seed %d. "+
+		"From θ* + w₀, w₀ isotropic in the span of the data with E‖w₀‖² = %g², GD runs at %s × 2/λ_max(G) and SGD "+
+		"(minibatches with replacement, B ∈ {%s}) at %s × its exact critical rate η* (analysis.SGDCriticalRate). "+
+		"One unit per (minimum, method, factor, batch). D_k(t) comes from the exact second-moment recursion of the "+
+		"linearisation over %d steps, and from %d seeded Monte Carlo runs of the optimizer (package optim) on that "+
+		"quadratic over %d steps, recorded every step. Escape: the expected loss reaches %g·L₀.\n\n"+
+		"Criteria, fixed from the theory before running: "+
+		"(a) at %g·2/λ_max only directions with ηλ_k > 2 grow, by (ηλ_k − 1)² per step, while the others contract; when "+
+		"λ_2 < λ_1/%g only the top direction grows, so GD's α_1 → 1 geometrically: α_1 ≥ %g. "+
+		"(b) Near SGD's critical rate the growing mode of the recursion has D_k(ρ − (1 − ηλ_k)²) = (η²/B)u_kᵀΣu_k with ρ ≈ 1 "+
+		"and u_kᵀΣu_k ≈ g·2L·λ_k, so D_k ∝ g_k/(2 − ηλ_k): roughly flat over all r directions of the range when ηλ_1 < 2. "+
+		"A single direction would hold half of the mass only if its alignment g_1 exceeded the sum of the others' (r − 1 ≥ %d "+
+		"here), which claim 3 (g of order one uniformly) excludes: 1 − α_1 ≥ %g, together with an escape, at every batch whose "+
+		"%g·η* is below 2/λ_max. (c) η* < 2/λ_max for every B. (e) With replacement, E L_{t+1} ≥ (η²/B)·μ_c·‖G‖_F²·E L_t "+
+		"exactly for the quadratic (the remainder is L(w − η∇L) ≥ 0), and μ_c of any second moment is at least μ_c,min, the "+
+		"smallest eigenvalue of Λ^{-1/2}(C − Λ³)Λ^{-1/2}/‖G‖_F² with C = (1/n)Σ_i (f_iᵀGf_i) f_i f_iᵀ; so η* ≤ "+
+		"√(B/μ_c,min)/‖G‖_F. (d) Each comparison |MC − exact|/SE is approximately standard normal when the per-repeat "+
+		"values (u_kᵀw_t)² are light-tailed: for GD (a fixed linear map of the Gaussian w₀) and for SGD with "+
+		"η·max_i‖f_i‖² ≤ 2 (every minibatch step is non-expansive, so (u_kᵀw_t)² ≤ ‖w₀‖²) over all %d steps. Otherwise "+
+		"(u_kᵀw_t)² is a product of t random factors and the χ²-like start, each with kurtosis about 12 (a squared "+
+		"Gaussian's, 105/9), and the sample SE is reliable only while R ≫ 12^{t+1}: with R = %d that is t ≤ %d. Over m "+
+		"comparisons in all (units × range directions × tested steps), the largest |z| exceeds Φ⁻¹(1 − α/(2m)) with "+
+		"probability at most α = %g (Bonferroni, valid under any dependence).",
+		strings.Join(ms, "; "), cfg.Seed, sc.Radius, fs(sc.GDFactors), strings.Join(bs, ", "), fs(sc.SGDFactors),
+		sc.Steps, sc.Repeats, sc.MCSteps, sc.EscapeFactor,
+		sc.ProfileFactor, sc.ProfileFactor, escGDTop1Min, escMinRank(sc)-1, escSGDBeyondTopMin, sc.ProfileFactor,
+		sc.MCSteps, sc.Repeats, sc.TestSteps, escFamilyAlpha)
+}
+
+// escMinRank is the smallest generic rank of G over the scale's models:
+// min(n, p).
+func escMinRank(sc escScale) int {
+	r := math.MaxInt
+	for _, m := range sc.Models {
+		p := m.D
+		if m.Name == "diagonal" {
+			p = 2 * m.D
+		}
+		r = min(r, m.N, p)
+	}
+	return r
+}
+
+func escBool(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// escExact runs the exact recursion over steps, or, where E L_t would
+// overflow float64 before that (the fastest rates over long horizons),
+// over the largest multiple of every that does not.
+func escExact(q *escape.Quadratic, lr float64, batch int, repl bool, radius float64, steps, every int) (*escape.Series, error) {
+	s, err := q.Exact(lr, batch, repl, escape.InSpan, radius, steps, every)
+	if err == nil || every <= 0 || !strings.Contains(err.Error(), "overflowed") {
+		return s, err
+	}
+	// Overflow is monotone in the horizon: bisect on the number of
+	// recorded intervals (lo never overflows, hi does).
+	lo, hi := 0, (steps+every-1)/every
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if _, err := q.Exact(lr, batch, repl, escape.InSpan, radius, mid*every, every); err != nil {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return q.Exact(lr, batch, repl, escape.InSpan, radius, lo*every, every)
+}

@@ -74,7 +74,11 @@ func (a axis) px(v float64) float64 {
 		l0, l1 := math.Log10(a.lo), math.Log10(a.hi)
 		t = (math.Log10(v) - l0) / (l1 - l0)
 	} else {
-		t = (v/2 - a.lo/2) / (a.hi/2 - a.lo/2)
+		if d := a.hi - a.lo; !math.IsInf(d, 0) {
+			t = (v - a.lo) / d
+		} else {
+			t = (v/2 - a.lo/2) / (a.hi/2 - a.lo/2)
+		}
 	}
 	return a.p0 + t*(a.p1-a.p0)
 }
@@ -115,11 +119,17 @@ func axisRange(vals []float64, log bool) (lo, hi float64) {
 		}
 		return lo, hi
 	}
-	if lo == hi {
-		d := 0.1 * math.Abs(lo)
-		if d == 0 || lo-d == lo || lo+d == lo {
+	if span(lo, hi) < 1e-280 {
+		// One value (or values apart by less than any sensible tick step).
+		c := lo/2 + hi/2
+		d := 0.1 * math.Abs(c)
+		if d < 1e-280 {
+			d = 1e-280
+		}
+		if c-d == c || c+d == c {
 			d = 1
 		}
+		lo, hi = c, c
 		lo, hi = lo-d, hi+d
 	} else {
 		pad := 0.05 * span(lo, hi)

@@ -57,7 +57,7 @@ func rasterize(sc *scene, scale float64) *image.RGBA {
 		case kRect:
 			pts := []fpt{{it.X, it.Y}, {it.X + it.W, it.Y}, {it.X + it.W, it.Y + it.H}, {it.X, it.Y + it.H}}
 			if it.Fill != nil {
-				r.fillPolygon(pts)
+				r.fillRect(it.X, it.Y, it.X+it.W, it.Y+it.H)
 				r.composite(*it.Fill)
 			}
 			if it.Stroke != nil {
@@ -168,6 +168,24 @@ func (r *raster) fillCircle(cx, cy, rad float64) {
 	}
 }
 
+// fillRect adds an axis-aligned rectangle with exact area coverage.
+func (r *raster) fillRect(x0, y0, x1, y1 float64) {
+	x0, y0, x1, y1 = x0*r.s, y0*r.s, x1*r.s, y1*r.s
+	ix0, iy0, ix1, iy1 := r.box(x0, y0, x1, y1)
+	for y := iy0; y <= iy1; y++ {
+		cy := math.Min(y1, float64(y+1)) - math.Max(y0, float64(y))
+		if cy <= 0 {
+			continue
+		}
+		for x := ix0; x <= ix1; x++ {
+			cx := math.Min(x1, float64(x+1)) - math.Max(x0, float64(x))
+			if cx > 0 {
+				r.cover(x, y, float32(math.Min(1, cx*cy)))
+			}
+		}
+	}
+}
+
 // fillPolygon adds an even-odd filled polygon, 4×4 samples per pixel.
 func (r *raster) fillPolygon(pts []fpt) {
 	if len(pts) < 3 {
@@ -181,6 +199,9 @@ func (r *raster) fillPolygon(pts []fpt) {
 		maxX, maxY = math.Max(maxX, p[i].X), math.Max(maxY, p[i].Y)
 	}
 	x0, y0, x1, y1 := r.box(minX, minY, maxX, maxY)
+	if x1 < x0 || y1 < y0 {
+		return
+	}
 	const n = 4
 	xs := make([]float64, 0, 8)
 	for y := y0; y <= y1; y++ {

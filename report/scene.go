@@ -3,7 +3,21 @@ package report
 import (
 	"fmt"
 	"math"
+	"strings"
+	"unicode"
 )
+
+// sanitizeText replaces what neither XML nor the font can show (invalid
+// UTF-8, control characters) with U+FFFD, so the SVG and the PNG show the
+// same text.
+func sanitizeText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == unicode.ReplacementChar || unicode.IsControl(r) || r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
 
 // A scene is the display list of one figure in logical pixels (origin top
 // left, y down). The SVG writer and the PNG rasteriser both draw a scene, so
@@ -110,7 +124,7 @@ func (s *scene) marker(x, y float64, shape markerShape, r float64, fill, stroke 
 }
 
 func (s *scene) text(x, y float64, str string, size float64, a anchor, rot bool, c rgb) {
-	s.items = append(s.items, item{Kind: kText, X: x, Y: y, Text: str, Size: size, Anchor: a, Rot90: rot, Fill: &c})
+	s.items = append(s.items, item{Kind: kText, X: x, Y: y, Text: sanitizeText(str), Size: size, Anchor: a, Rot90: rot, Fill: &c})
 }
 
 // markerPolygon is the outline of a non-circular marker of radius r at

@@ -16,10 +16,20 @@ type tick struct {
 // niceStepAtLeast is the smallest step of the form {1, 2, 5}·10^k that is
 // at least raw (raw > 0).
 func niceStepAtLeast(raw float64) float64 {
+	if !(raw > 0) {
+		return math.SmallestNonzeroFloat64
+	}
+	if raw < 1e-290 {
+		// Subnormal territory: 10^e underflows; scale up and back.
+		return niceStepAtLeast(raw*1e300) / 1e300
+	}
 	e := math.Floor(math.Log10(raw))
 	base := math.Pow(10, e)
 	for _, m := range []float64{1, 2, 5, 10} {
 		if s := m * base; s >= raw*(1-1e-12) {
+			if math.IsInf(s, 0) {
+				return base // the largest {1,2,5}·10^k there is
+			}
 			return s
 		}
 	}
@@ -80,11 +90,11 @@ func linearLabels(vs []float64, step float64) []string {
 			out[i] = "0"
 		case sci:
 			ev := math.Floor(math.Log10(math.Abs(v)) + 1e-9)
-			dec := int(math.Max(0, ev-es))
+			dec := int(math.Min(15, math.Max(0, ev-es)))
 			m := v / math.Pow(10, ev)
 			out[i] = minus(strconv.FormatFloat(m, 'f', dec, 64)) + "×10" + superscript(int(ev))
 		default:
-			dec := int(math.Max(0, -es))
+			dec := int(math.Min(15, math.Max(0, -es)))
 			out[i] = minus(strconv.FormatFloat(v, 'f', dec, 64))
 		}
 	}
@@ -216,26 +226,27 @@ func hasTick(ts []tick, v float64) bool {
 }
 
 func linearCandidates(lo, hi float64, maxLabels int) [][]tick {
-	sp := span(lo, hi)
-	if !(sp > 0) || math.IsInf(sp, 0) {
+	half := hi/2 - lo/2 // finite even when hi-lo overflows
+	if !(half > 0) {
 		return [][]tick{{{V: lo, Label: linearLabels([]float64{lo}, math.Max(math.Abs(lo), 1))[0]}}}
 	}
-	step := niceStepAtLeast(sp / float64(maxLabels))
+	step := niceStepAtLeast(half / float64(maxLabels) * 2)
+	// Denser until there are two ticks (a step ≤ span/2 always gives two).
+	for i := 0; i < 8 && len(linearTicks(lo, hi, step)) < 2; i++ {
+		step = niceStepAtLeast(step / 2.6)
+	}
 	var out [][]tick
 	for i := 0; i < 40; i++ {
 		ts := linearTicks(lo, hi, step)
 		if len(ts) < 2 {
 			break
 		}
-		if len(ts) <= maxLabels+1 {
-			out = append(out, ts)
-		}
+		out = append(out, ts)
 		step = nextNiceStep(step)
 	}
 	if len(out) == 0 {
-		// Cannot happen for sp > 0 (a step ≤ sp/2 gives two multiples), but
-		// never return nothing.
-		out = append(out, []tick{{V: lo, Label: linearLabels([]float64{lo}, sp)[0]}, {V: hi, Label: linearLabels([]float64{hi}, sp)[0]}})
+		// Not reached for half > 0, but never return nothing.
+		out = append(out, []tick{{V: lo, Label: linearLabels([]float64{lo}, half)[0]}, {V: hi, Label: linearLabels([]float64{hi}, half)[0]}})
 	}
 	return out
 }

@@ -37,7 +37,8 @@ type raster struct {
 	w, h               int
 	s                  float64
 	mask               []float32
-	bx0, by0, bx1, by1 int // dirty box of mask
+	bx0, by0, bx1, by1 int      // dirty box of mask
+	boxes              [][4]int // the dirty boxes of the pieces
 }
 
 func rasterize(sc *scene, scale float64) *image.RGBA {
@@ -55,6 +56,9 @@ func rasterize(sc *scene, scale float64) *image.RGBA {
 			}
 			r.composite(*it.Stroke)
 		case kRect:
+			if it.Fill != nil && *it.Fill == white && it.Stroke == nil && it.X <= 0 && it.Y <= 0 && it.X+it.W >= sc.W && it.Y+it.H >= sc.H {
+				continue // the canvas starts white
+			}
 			pts := []fpt{{it.X, it.Y}, {it.X + it.W, it.Y}, {it.X + it.W, it.Y + it.H}, {it.X, it.Y + it.H}}
 			if it.Fill != nil {
 				r.fillRect(it.X, it.Y, it.X+it.W, it.Y+it.H)
@@ -108,6 +112,9 @@ func (r *raster) box(x0, y0, x1, y1 float64) (int, int, int, int) {
 	ix1, iy1 := min(r.w-1, int(math.Ceil(x1))), min(r.h-1, int(math.Ceil(y1)))
 	r.bx0, r.by0 = min(r.bx0, ix0), min(r.by0, iy0)
 	r.bx1, r.by1 = max(r.bx1, ix1), max(r.by1, iy1)
+	if ix0 <= ix1 && iy0 <= iy1 {
+		r.boxes = append(r.boxes, [4]int{ix0, iy0, ix1, iy1})
+	}
 	return ix0, iy0, ix1, iy1
 }
 
@@ -133,15 +140,26 @@ func (r *raster) stroke(pts []fpt, width float64) {
 		x0, y0, x1, y1 := r.box(math.Min(ax, bx)-hw-1, math.Min(ay, by)-hw-1, math.Max(ax, bx)+hw+1, math.Max(ay, by)+hw+1)
 		dx, dy := bx-ax, by-ay
 		ll := dx*dx + dy*dy
+		reach := hw + 1
 		for y := y0; y <= y1; y++ {
 			py := float64(y) + 0.5
-			for x := x0; x <= x1; x++ {
+			// The pixels within reach lie in the band around the
+			// segment's line: on this row, xc ± reach·len/|dy|.
+			xa, xb := x0, x1
+			if math.Abs(dy) > 1e-9 {
+				xc := ax + (py-ay)*dx/dy
+				hwid := reach * math.Sqrt(ll) / math.Abs(dy)
+				xa = max(x0, int(math.Floor(xc-hwid)))
+				xb = min(x1, int(math.Ceil(xc+hwid)))
+			}
+			for x := xa; x <= xb; x++ {
 				px := float64(x) + 0.5
 				t := 0.0
 				if ll > 0 {
 					t = math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/ll))
 				}
-				d := math.Hypot(px-ax-t*dx, py-ay-t*dy)
+				ex, ey := px-ax-t*dx, py-ay-t*dy
+				d := math.Sqrt(ex*ex + ey*ey)
 				c := hw + 0.5 - d
 				if c <= 0 {
 					continue
@@ -238,33 +256,33 @@ func (r *raster) fillPolygon(pts []fpt) {
 	}
 }
 
-// composite blends colour c through the mask and clears the mask.
+// composite blends colour c through the mask and clears the mask. It
+// visits the dirty boxes of the primitive's pieces (a pixel in several is
+// blended once: the first visit clears it).
 func (r *raster) composite(c rgb) {
-	if r.bx1 < r.bx0 {
-		r.resetBox()
-		return
-	}
-	for y := r.by0; y <= r.by1; y++ {
-		for x := r.bx0; x <= r.bx1; x++ {
-			i := y*r.w + x
-			a := r.mask[i]
-			if a == 0 {
-				continue
+	for _, b := range r.boxes {
+		for y := b[1]; y <= b[3]; y++ {
+			row := r.mask[y*r.w : (y+1)*r.w]
+			for x := b[0]; x <= b[2]; x++ {
+				a := row[x]
+				if a == 0 {
+					continue
+				}
+				row[x] = 0
+				o := r.img.PixOffset(x, y)
+				pix := r.img.Pix[o : o+3 : o+3]
+				pix[0] = blend(pix[0], c.R, a)
+				pix[1] = blend(pix[1], c.G, a)
+				pix[2] = blend(pix[2], c.B, a)
 			}
-			r.mask[i] = 0
-			o := r.img.PixOffset(x, y)
-			pix := r.img.Pix[o : o+3 : o+3]
-			pix[0] = blend(pix[0], c.R, a)
-			pix[1] = blend(pix[1], c.G, a)
-			pix[2] = blend(pix[2], c.B, a)
 		}
 	}
+	r.boxes = r.boxes[:0]
 	r.resetBox()
 }
 
 func blend(dst, src uint8, a float32) uint8 {
-	v := float32(dst) + (float32(src)-float32(dst))*a
-	return uint8(math.Round(float64(v)))
+	return uint8(float32(dst) + (float32(src)-float32(dst))*a + 0.5)
 }
 
 func encodePNG(w io.Writer, img image.Image) error {

@@ -129,6 +129,7 @@ th { background: #f2f2f2; }
 .failed { color: #c62828; font-weight: bold; white-space: nowrap; }
 ul.verdicts { list-style: none; padding-left: 0; }
 ul.verdicts li { margin: .35em 0; }
+caption { text-align: left; padding-bottom: .3em; font-size: .95em; }
 figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: .88em; color: #333; margin-top: .4em; }

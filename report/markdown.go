@@ -118,11 +118,11 @@ func WriteMarkdown(w io.Writer, doc Document) error {
 				alt = f.Caption
 			}
 			fmt.Fprintf(bw, "![Figure %d: %s](figures/%s.png)\n\n", fig, mdAlt(alt), st)
-			fmt.Fprintf(bw, "*Figure %d.* %s [SVG](figures/%s.svg) · [CSV](data/%s.csv)\n\n", fig, figureCaption(f), st, st)
+			fmt.Fprintf(bw, "%s\n\n", strings.Join(nonEmpty(fmt.Sprintf("*Figure %d.*", fig), figureCaption(f), fmt.Sprintf("[SVG](figures/%s.svg) · [CSV](data/%s.csv)", st, st)), " "))
 		}
 		for _, t := range s.Tables {
 			tab++
-			fmt.Fprintf(bw, "*Table %d.* %s [CSV](data/%s.csv)\n\n", tab, strings.TrimSpace(t.Caption), stem(s, t.Name))
+			fmt.Fprintf(bw, "%s\n\n", strings.Join(nonEmpty(fmt.Sprintf("*Table %d.*", tab), oneLine(t.Caption), fmt.Sprintf("[CSV](data/%s.csv)", stem(s, t.Name))), " "))
 			mdTable(bw, t.Columns, t.Rows)
 			fmt.Fprintln(bw)
 		}
@@ -143,6 +143,16 @@ func WriteMarkdown(w io.Writer, doc Document) error {
 		mdTable(bw, []string{"Key", "Value"}, pr)
 	}
 	return bw.Flush()
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

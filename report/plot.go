@@ -124,7 +124,7 @@ func axisRange(vals []float64, log bool) (lo, hi float64) {
 		c := lo/2 + hi/2
 		d := 0.1 * math.Abs(c)
 		if d < 1e-280 {
-			d = 1e-280
+			d = 1 // zero, give or take a subnormal
 		}
 		if c-d == c || c+d == c {
 			d = 1
@@ -265,9 +265,14 @@ func layoutFigure(f Figure) (*figLayout, error) {
 		}
 	}
 	nref := 0
-	for _, refs := range [][]RefLine{f.HLines, f.VLines} {
+	for k, refs := range [][]RefLine{f.HLines, f.VLines} {
+		log := f.YLog
+		if k == 1 {
+			log = f.XLog
+		}
 		for _, r := range refs {
-			if r.Label != "" {
+			// Only lines that are drawn are named.
+			if r.Label != "" && usable(r.At, log) {
 				entries = append(entries, legendEntry{label: r.Label, ref: true, style: seriesStyle{line: true, color: refColor, dash: refDashes[nref%len(refDashes)]}})
 			}
 			nref++
@@ -364,16 +369,18 @@ func layoutPass(f Figure, styles []seriesStyle, entries []legendEntry, xlo, xhi,
 		top = 10 + float64(len(titleLines))*fsTitle*1.25 + 8
 	}
 	bottom := tickLen + 4 + fsTick*(fontCap+fontDescent) + 8
-	if f.XLabel != "" {
-		bottom += fsLabel*(fontAscent+fontDescent) + 4
+	xlSize, xlLines := labelLines(f.XLabel, W-16)
+	if len(xlLines) > 0 {
+		bottom += xlSize*(fontAscent+fontDescent) + float64(len(xlLines)-1)*xlSize*1.2 + 4
 	}
 	y0, y1 := top, H-bottom
+	ylSize, ylLines := labelLines(f.YLabel, y1-y0+bottom/2)
 	l.y = axis{lo: ylo, hi: yhi, log: f.YLog, p0: y1, p1: y0}
 	l.yticks, l.yLabelBoxes = chooseTicks(l.y, false, int((y1-y0)/34))
 
 	left := 10 + maxLabelWidth(l.yticks) + 4 + tickLen
-	if f.YLabel != "" {
-		left += fsLabel*(fontAscent+fontDescent) + 6
+	if len(ylLines) > 0 {
+		left += ylSize*(fontAscent+fontDescent) + float64(len(ylLines)-1)*ylSize*1.2 + 6
 	}
 	legW, legH := legendSize(entries)
 	right := 16.0
@@ -561,13 +568,12 @@ func layoutPass(f Figure, styles []seriesStyle, entries []legendEntry, xlo, xhi,
 		b.X0 = b.X1 - textWidth(majorLabels(l.yticks)[i], fsTick)
 	}
 	// Axis labels and title.
-	if f.XLabel != "" {
-		size := fitSize(f.XLabel, fsLabel, W-16)
-		sc.text(clampCenter((P.X0+P.X1)/2, textWidth(f.XLabel, size), W), H-8-fsLabel*fontDescent, f.XLabel, size, anchorMiddle, false, textColor)
+	for i, line := range xlLines {
+		base := H - 8 - xlSize*fontDescent - float64(len(xlLines)-1-i)*xlSize*1.2
+		sc.text(clampCenter((P.X0+P.X1)/2, textWidth(line, xlSize), W), base, line, xlSize, anchorMiddle, false, textColor)
 	}
-	if f.YLabel != "" {
-		size := fitSize(f.YLabel, fsLabel, H-8)
-		sc.text(10+fsLabel*fontAscent, clampCenter((P.Y0+P.Y1)/2, textWidth(f.YLabel, size), H), f.YLabel, size, anchorMiddle, true, textColor)
+	for i, line := range ylLines {
+		sc.text(10+ylSize*fontAscent+float64(i)*ylSize*1.2, clampCenter((P.Y0+P.Y1)/2, textWidth(line, ylSize), H), line, ylSize, anchorMiddle, true, textColor)
 	}
 	for i, line := range titleLines {
 		size := fitSize(line, fsTitle, W-8)
@@ -604,6 +610,16 @@ func majorLabels(ts []tick) []string {
 		}
 	}
 	return out
+}
+
+// labelLines fits an axis label into length w: smaller (down to 10 px),
+// then wrapped at spaces. A single word longer than w is left whole.
+func labelLines(s string, w float64) (float64, []string) {
+	size := fitSize(s, fsLabel, w)
+	if size < 10 {
+		size = 10
+	}
+	return size, wrapText(s, size, w)
 }
 
 // fitSize shrinks size (down to 8) until s fits in w.

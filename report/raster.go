@@ -286,6 +286,6 @@ func blend(dst, src uint8, a float32) uint8 {
 }
 
 func encodePNG(w io.Writer, img image.Image) error {
-	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	return enc.Encode(w, img)
 }

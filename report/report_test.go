@@ -158,6 +158,7 @@ func TestLogAxisOmissionsReported(t *testing.T) {
 func TestPNG(t *testing.T) {
 	for name, f := range allFigures() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			var b bytes.Buffer
 			require.NoError(t, WritePNG(&b, f))
 			img, err := png.Decode(&b)
@@ -648,7 +649,10 @@ func TestWriteFilesAndAtomicity(t *testing.T) {
 	// temporary file.
 	bad := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(bad, "report.html", "x"), 0o755))
-	require.Error(t, Write(bad, doc))
+	small := docWith(doc.Sections[2].Figures[0])
+	err := Write(bad, small)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "report.html")
 	for _, f := range listFiles(t, bad) {
 		assert.NotContains(t, f, ".tmp-", "temporary file left behind")
 	}

@@ -121,6 +121,7 @@ var glyphSrc = map[rune]struct {
 	'g':  {635, "A6.2,5.25,4.4,5.3,0,360 M10.6,10.5 L10.6,-1 Q10.6,-4.6 6.3,-4.6 Q4,-4.6 2.6,-3.8"},
 	'h':  {634, "M2,15 L2,0 M2,6.5 Q3.5,10.5 6.5,10.5 Q10.6,10.5 10.6,6.5 L10.6,0"},
 	'i':  {278, "M2.8,0 L2.8,10.5 M2.8,14 L2.8,14.3"},
+	'ı':  {278, "M2.8,0 L2.8,10.5"},
 	'j':  {278, "M3,10.5 L3,-1.5 Q3,-4.5 0.2,-4.5 M3,14 L3,14.3"},
 	'k':  {579, "M2,15 L2,0 M10.4,10.5 L2,3.4 M5,5.9 L10.8,0"},
 	'l':  {278, "M2.8,15 L2.8,0"},
@@ -220,6 +221,33 @@ const (
 	subShift    = -2.6
 )
 
+// Accented Latin letters: base glyph plus an accent drawn centred over it
+// (paths relative to the centre, placed over the x-height; raised to the
+// cap height for capitals).
+var accentSrc = map[string]string{
+	"acute":      "M-0.8,12.2 L1.6,14.6",
+	"grave":      "M-1.6,14.6 L0.8,12.2",
+	"circumflex": "M-2.4,12.2 L0,14.4 L2.4,12.2",
+	"diaeresis":  "M-2,13.3 L-2,13.6 M2,13.3 L2,13.6",
+	"tilde":      "M-3,12.6 Q-1.5,14.6 0,13.4 Q1.5,12.2 3,14.2",
+	"ring":       "A0,13.6,1.6,1.6,0,360",
+	"cedilla":    "M0.3,0 L0.3,-1.4 Q2.6,-1.8 1.8,-3.4 Q1.2,-4.4 -1,-4",
+}
+
+var composedSrc = map[rune]struct {
+	base   rune
+	accent string
+}{
+	'à': {'a', "grave"}, 'á': {'a', "acute"}, 'â': {'a', "circumflex"}, 'ã': {'a', "tilde"}, 'ä': {'a', "diaeresis"}, 'å': {'a', "ring"},
+	'è': {'e', "grave"}, 'é': {'e', "acute"}, 'ê': {'e', "circumflex"}, 'ë': {'e', "diaeresis"},
+	'ì': {'ı', "grave"}, 'í': {'ı', "acute"}, 'î': {'ı', "circumflex"}, 'ï': {'ı', "diaeresis"},
+	'ò': {'o', "grave"}, 'ó': {'o', "acute"}, 'ô': {'o', "circumflex"}, 'õ': {'o', "tilde"}, 'ö': {'o', "diaeresis"},
+	'ù': {'u', "grave"}, 'ú': {'u', "acute"}, 'û': {'u', "circumflex"}, 'ü': {'u', "diaeresis"},
+	'ý': {'y', "acute"}, 'ÿ': {'y', "diaeresis"}, 'ñ': {'n', "tilde"}, 'ç': {'c', "cedilla"},
+	'À': {'A', "grave"}, 'Á': {'A', "acute"}, 'Â': {'A', "circumflex"}, 'Ä': {'A', "diaeresis"}, 'Å': {'A', "ring"},
+	'É': {'E', "acute"}, 'È': {'E', "grave"}, 'Ö': {'O', "diaeresis"}, 'Ü': {'U', "diaeresis"}, 'Ñ': {'N', "tilde"}, 'Ç': {'C', "cedilla"},
+}
+
 var (
 	glyphs map[rune]*glyph
 	// boxGlyph is drawn for a rune the font lacks.
@@ -242,6 +270,26 @@ func init() {
 			t := make([]fpt, len(s))
 			for i, p := range s {
 				t[i] = fpt{p.X*scriptScale + 0.02, p.Y*scriptScale + shift}
+			}
+			g.strokes = append(g.strokes, t)
+		}
+		glyphs[r] = g
+	}
+	for r, c := range composedSrc {
+		b := glyphs[c.base]
+		acc, err := parseGlyphPath(accentSrc[c.accent])
+		if err != nil {
+			panic("report: font: " + err.Error())
+		}
+		dy := 0.0
+		if c.base >= 'A' && c.base <= 'Z' && c.accent != "cedilla" {
+			dy = 3.2 / fontUnitsPerEm
+		}
+		g := &glyph{adv: b.adv, weight: 1, strokes: append([][]fpt(nil), b.strokes...)}
+		for _, st := range acc {
+			t := make([]fpt, len(st))
+			for i, p := range st {
+				t[i] = fpt{p.X + b.adv/2, p.Y + dy}
 			}
 			g.strokes = append(g.strokes, t)
 		}

@@ -502,6 +502,11 @@ func layoutPass(f Figure, styles []seriesStyle, entries []legendEntry, xlo, xhi,
 		}
 		var run []fpt
 		flush := func() {
+			if len(run) == 1 && !st.points {
+				// An isolated point of a line-only series would vanish.
+				c := st.color
+				sc.marker(run[0].X, run[0].Y, mCircle, lineWidth, &c, nil, 0)
+			}
 			if len(run) >= 2 {
 				sc.polyline(run, st.color, lineWidth, st.dash)
 				for k := 1; k < len(run); k++ {

@@ -244,7 +244,7 @@ func muVsPSummarize(cfg Config, records []Record) (report.Section, error) {
 			wMax/wMin, -math.Log(muVsPRatio)/math.Log(float64(wMax/wMin))),
 	}
 	bound := []report.RefLine{{Label: fmt.Sprintf("bound μ = %.2g", muVsPBound), At: muVsPBound}}
-	table := report.Table{Name: "mu-p", Caption: "Mean μ, μ_c, μ_iso and μ/μ_iso over seeds per family, width and point; L/L₀ is the loss relative to initialisation.",
+	table := report.Table{Name: "summary", Caption: "Mean μ, μ_c, μ_iso and μ/μ_iso over seeds per family, width and point; L/L₀ is the loss relative to initialisation.",
 		Columns: []string{"family", "point", "width", "p", "μ (mean ± SE)", "μ_c", "μ_iso", "μ/μ_iso", "min per-seed μ", "L/L₀"}}
 	type famStat struct {
 		ps, ws    []float64

@@ -210,12 +210,13 @@ func loadFashionData(dir string, z fmSizes, seed uint64) (*fmData, error) {
 	}, nil
 }
 
-// fashionUnit trains replicate s by SGD up to step and measures there.
-func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) ([]Row, error) {
-	subsetSeed, initSeed, sgdSeed, probeSeed := fmSeeds(cfg, s)
+// fashionTrain trains replicate s by SGD from its initialisation up to
+// step and returns the objective on (a private copy of) the training data.
+func fashionTrain(ctx context.Context, cfg Config, z fmSizes, s, step int) (*models.Objective, *fmData, error) {
+	subsetSeed, initSeed, sgdSeed, _ := fmSeeds(cfg, s)
 	d, err := fashionData(cfg.DataDir, z, subsetSeed)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Private copies: units may run concurrently.
 	x, y := d.trainX.Clone(), d.trainY.Clone()
@@ -225,7 +226,7 @@ func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) ([]Row
 	o, err := optim.New(obj, optim.Config{Batch: z.batch, Sampling: optim.WithReplacement,
 		Schedule: optim.Constant(z.lr), Seed: sgdSeed})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := optim.Run(o, optim.RunConfig{Steps: step, OnStep: func(t int, _ float64) error {
 		if t%1000 == 0 {
@@ -233,11 +234,19 @@ func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) ([]Row
 		}
 		return nil
 	}}); err != nil {
+		return nil, nil, err
+	}
+	return obj, d, ctx.Err()
+}
+
+// fashionUnit trains replicate s up to step and measures there.
+func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) ([]Row, error) {
+	_, _, _, probeSeed := fmSeeds(cfg, s)
+	obj, d, err := fashionTrain(ctx, cfg, z, s, step)
+	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	net, x, y := obj.Model, obj.X, obj.Y
 	res, err := analysis.FromObjective(obj, analysis.Options{Path: analysis.PathMatrixFree, Probes: z.probes,
 		TopK: z.top, Flat: -1, Random: z.random, Seed: probeSeed})
 	if err != nil {

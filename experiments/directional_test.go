@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,6 +33,34 @@ func runAllUnits(t *testing.T, e *Experiment, cfg Config) ([]Unit, []Record) {
 		recs[i] = r
 	}
 	return units, recs
+}
+
+// rerunConcurrently runs the units listed in which (all when nil) again,
+// concurrently, and checks that each gives the rows it gave before.
+func rerunConcurrently(t *testing.T, units []Unit, recs []Record, which []int) {
+	t.Helper()
+	if which == nil {
+		for i := range units {
+			which = append(which, i)
+		}
+	}
+	again := make([]Record, len(units))
+	errs := make([]error, len(units))
+	var wg sync.WaitGroup
+	for _, i := range which {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			again[i], errs[i] = units[i].Run(context.Background())
+		}()
+	}
+	wg.Wait()
+	for _, i := range which {
+		require.NoError(t, errs[i], units[i].ID)
+		a, _ := json.Marshal(recs[i].Rows)
+		b, _ := json.Marshal(again[i].Rows)
+		assert.JSONEq(t, string(a), string(b), units[i].ID)
+	}
 }
 
 // roundTrip passes records through JSON as the runner does.
@@ -75,14 +104,9 @@ func TestDirectionalUnitsDeterministicAndSummary(t *testing.T) {
 	cfg := Config{Scale: Tiny, Seed: 3}
 	units, recs := runAllUnits(t, e, cfg)
 
-	// Determinism: the same unit run again gives identical rows.
-	for i, u := range units {
-		again, err := u.Run(context.Background())
-		require.NoError(t, err)
-		a, _ := json.Marshal(recs[i].Rows)
-		b, _ := json.Marshal(again.Rows)
-		assert.JSONEq(t, string(a), string(b), u.ID)
-	}
+	// Determinism: the same unit run again, all of them concurrently,
+	// gives identical rows.
+	rerunConcurrently(t, units, recs, nil)
 
 	sec, err := e.Summarize(cfg, roundTrip(t, recs))
 	require.NoError(t, err)

@@ -180,9 +180,11 @@ func TestFashionMatchesDenseReference(t *testing.T) {
 			g := (vS1v - vg*vg) / (twoL * vals[j])
 			assert.InEpsilon(t, vals[j], r.Value("lambda"), 1e-9, "k=%d λ", k)
 			assert.InDelta(t, g, r.Value("g"), 1e-7*math.Max(1, g), "k=%d g", k)
-			// The output-sum fraction is a fraction.
+			// The diagnostics are fractions.
 			f := r.Value("sum_frac")
 			assert.True(t, f >= 0 && f <= 1+1e-12, "k=%d sum_frac %g", k, f)
+			go_ := r.Value("g_out")
+			assert.True(t, go_ > 0 && go_ <= 1+1e-12, "k=%d g_out %g", k, go_)
 			checked++
 		}
 	}

@@ -202,23 +202,8 @@ func cycRun(ctx context.Context, cfg Config, sc cycScale, u cycUnit) (Record, er
 type cycStat struct{ Mean, SE float64 }
 
 func cycMeanSE(xs []float64) cycStat {
-	n := float64(len(xs))
-	if n == 0 {
-		return cycStat{math.NaN(), math.NaN()}
-	}
-	m := 0.0
-	for _, x := range xs {
-		m += x
-	}
-	m /= n
-	if n < 2 {
-		return cycStat{m, math.NaN()}
-	}
-	v := 0.0
-	for _, x := range xs {
-		v += (x - m) * (x - m)
-	}
-	return cycStat{m, math.Sqrt(v / (n - 1) / n)}
+	m, se := meanSE(xs)
+	return cycStat{m, se}
 }
 
 func (s cycStat) String() string {

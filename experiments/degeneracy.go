@@ -141,7 +141,7 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, err
 	}
-	by, err := synByUnit("degeneracy", plan, records)
+	by, err := recordsByUnit("degeneracy", unitIDs(plan), records)
 	if err != nil {
 		return report.Section{}, err
 	}

@@ -362,49 +362,6 @@ func dirAlong(obj *models.Objective, v []float64) dirAlongResult {
 	return dirAlongResult{g: g, se: math.Sqrt(ss) / nf, vGv: c / linalg.Dot(v, v)}
 }
 
-// rdRecordsByUnit checks that every planned unit has a record and returns
-// them by unit ID.
-func rdRecordsByUnit(name string, ids []string, records []Record) (map[string]Record, error) {
-	by := make(map[string]Record, len(records))
-	for _, r := range records {
-		by[r.Unit] = r
-	}
-	for _, id := range ids {
-		if _, ok := by[id]; !ok {
-			return nil, fmt.Errorf("%s: missing record for unit %q", name, id)
-		}
-	}
-	return by, nil
-}
-
-// rdMeanSE returns the mean of the finite values of xs and its standard
-// error (NaN with fewer than two values).
-func rdMeanSE(xs []float64) (mean, se float64) {
-	var s, s2 float64
-	n := 0
-	for _, x := range xs {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			continue
-		}
-		s += x
-		n++
-	}
-	if n == 0 {
-		return math.NaN(), math.NaN()
-	}
-	mean = s / float64(n)
-	if n < 2 {
-		return mean, math.NaN()
-	}
-	for _, x := range xs {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			continue
-		}
-		s2 += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(s2/float64(n-1)) / math.Sqrt(float64(n))
-}
-
 // rdQuantiles returns the minimum, median and maximum of the finite
 // values of xs and how many there were.
 func rdQuantiles(xs []float64) (lo, med, hi float64, n int) {
@@ -476,7 +433,7 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 	for i, u := range units {
 		ids[i] = u.ID
 	}
-	by, err := rdRecordsByUnit("directional", ids, records)
+	by, err := recordsByUnit("directional", ids, records)
 	if err != nil {
 		return report.Section{}, err
 	}
@@ -541,8 +498,8 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 			sort.Slice(keys, func(i, j int) bool { return keys[i].k < keys[j].k })
 			var x, y, se []float64
 			for _, kk := range keys {
-				lm, _ := rdMeanSE(ls[kk])
-				gm, gse := rdMeanSE(gs[kk])
+				lm, _ := meanSE(ls[kk])
+				gm, gse := meanSE(gs[kk])
 				x, y, se = append(x, lm), append(y, gm), append(se, gse)
 			}
 			if len(x) == 0 {
@@ -582,8 +539,8 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 			sort.Ints(ks)
 			var x, y, se []float64
 			for _, k := range ks {
-				lm, _ := rdMeanSE(pl[k])
-				gm, gse := rdMeanSE(pg[k])
+				lm, _ := meanSE(pl[k])
+				gm, gse := meanSE(pg[k])
 				x, y, se = append(x, lm), append(y, gm), append(se, gse)
 			}
 			if len(x) > 0 {
@@ -605,7 +562,7 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 				inside++
 			}
 		}
-		lm, _ := rdMeanSE(loss)
+		lm, _ := meanSE(loss)
 		measured := fmt.Sprintf("%d/%d directions inside; min %s, median %s, max %s (loss %s)", inside, len(every), rdFmt(lo), rdFmt(med), rdFmt(hi), rdFmt(lm))
 		if undefined > 0 {
 			measured += fmt.Sprintf("; %d undefined", undefined)
@@ -652,10 +609,10 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 	sort.Ints(ks)
 	for _, k := range ks {
 		a := byK[k]
-		l, _ := rdMeanSE(a.l)
-		g, _ := rdMeanSE(a.g)
-		gp, _ := rdMeanSE(a.gp)
-		se, _ := rdMeanSE(a.se)
+		l, _ := meanSE(a.l)
+		g, _ := meanSE(a.g)
+		gp, _ := meanSE(a.gp)
+		se, _ := meanSE(a.se)
 		_, _, mz, _ := rdQuantiles(a.z)
 		pop.Rows = append(pop.Rows, []string{strconv.Itoa(k), rdFmt(l), rdFmt(g), rdFmt(gp), rdFmt(se), rdFmt(mz)})
 	}

@@ -351,7 +351,7 @@ func TestRdHelpers(t *testing.T) {
 		{in: []float64{7}, mean: 7, lo: 7, med: 7, hi: 7, count: 1, seNaN: true},
 		{in: nil, allNaN: true},
 	} {
-		m, se := rdMeanSE(tc.in)
+		m, se := meanSE(tc.in)
 		lo, med, hi, c := rdQuantiles(tc.in)
 		if tc.allNaN {
 			assert.True(t, math.IsNaN(m) && math.IsNaN(se) && math.IsNaN(med))

@@ -461,17 +461,13 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 // escRecords maps the records by unit and returns them in plan order,
 // naming the first missing unit.
 func escRecords(exp string, ids []string, records []Record) ([]Record, error) {
-	by := map[string]Record{}
-	for _, r := range records {
-		by[r.Unit] = r
+	by, err := recordsByUnit(exp, ids, records)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Record, len(ids))
 	for i, id := range ids {
-		r, ok := by[id]
-		if !ok {
-			return nil, fmt.Errorf("%s: missing record of unit %s", exp, id)
-		}
-		out[i] = r
+		out[i] = by[id]
 	}
 	return out, nil
 }

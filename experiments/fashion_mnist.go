@@ -409,7 +409,7 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 			ids = append(ids, fmUnitID(s, step))
 		}
 	}
-	by, err := rdRecordsByUnit("fashion-mnist", ids, records)
+	by, err := recordsByUnit("fashion-mnist", ids, records)
 	if err != nil {
 		return report.Section{}, err
 	}
@@ -511,7 +511,7 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 			for j, v := range vs {
 				sc[j] = v * scale
 			}
-			m[i], se[i] = rdMeanSE(sc)
+			m[i], se[i] = meanSE(sc)
 		}
 		return rdSeries(label, steps, m, se, style)
 	}
@@ -567,7 +567,7 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 		if per[q] == nil {
 			return math.NaN()
 		}
-		m, _ := rdMeanSE(per[q][i])
+		m, _ := meanSE(per[q][i])
 		return m
 	}
 	for i, step := range z.steps {
@@ -602,7 +602,7 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 			Held:     gAll > 0 && gIn == gAll,
 		},
 	}
-	pv, _ := rdMeanSE(pcaVar)
+	pv, _ := meanSE(pcaVar)
 	sec.Notes = append(sec.Notes,
 		fmt.Sprintf("The PCA keeps %.1f%% of the pixel variance of the training subsample.", 100*pv),
 		"With one-hot targets Σ_k y_ik = 1, so along a direction that shifts all ten outputs equally the residual Σ_k r_ik = Σ_k f_k(x_i) − 1 varies little between samples once the network has fitted it: the centered noise vanishes there and g → 0 along an eigenvector of G that moves the outputs along that direction. Each top direction records the fraction of its output motion Ju along the output-sum direction (the verdict counts those below the band with a fraction ≥ 90%); this is a structural exception of the multi-output square loss with one-hot targets.",

@@ -143,7 +143,7 @@ func muVsNSummarize(cfg Config, records []Record) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, err
 	}
-	by, err := synByUnit("mu-vs-n", plan, records)
+	by, err := recordsByUnit("mu-vs-n", unitIDs(plan), records)
 	if err != nil {
 		return report.Section{}, err
 	}

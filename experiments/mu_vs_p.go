@@ -211,7 +211,7 @@ func muVsPSummarize(cfg Config, records []Record) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, err
 	}
-	by, err := synByUnit("mu-vs-p", plan, records)
+	by, err := recordsByUnit("mu-vs-p", unitIDs(plan), records)
 	if err != nil {
 		return report.Section{}, err
 	}

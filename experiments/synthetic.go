@@ -7,7 +7,6 @@ package experiments
 // other experiments in this package cannot collide with them.
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -109,55 +108,16 @@ func synVal(m analysis.Metric) float64 {
 	return m.Value
 }
 
-// synStat summarises repeats: mean, standard error of the mean, minimum,
-// number of finite values.
-type synStat struct {
-	Mean, SE, Min float64
-	N             int
-}
+// synStat is sampleStats with SE = 0 (not NaN) for a single value, so
+// that one-seed scales still draw a point without an error bar.
+type synStat = sampleStats
 
 func synSummary(xs []float64) synStat {
-	st := synStat{Mean: math.NaN(), SE: math.NaN(), Min: math.NaN()}
-	var sum float64
-	var vals []float64
-	for _, x := range xs {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			vals = append(vals, x)
-			sum += x
-		}
-	}
-	st.N = len(vals)
-	if st.N == 0 {
-		return st
-	}
-	st.Mean = sum / float64(st.N)
-	st.Min = vals[0]
-	var ss float64
-	for _, x := range vals {
-		ss += (x - st.Mean) * (x - st.Mean)
-		st.Min = math.Min(st.Min, x)
-	}
-	if st.N > 1 {
-		st.SE = math.Sqrt(ss / float64(st.N-1) / float64(st.N))
-	} else {
+	st := describe(xs)
+	if st.N == 1 {
 		st.SE = 0
 	}
 	return st
-}
-
-// synByUnit indexes records by unit ID and checks that every planned unit
-// has one; the error names the first missing unit.
-func synByUnit(name string, plan []Unit, records []Record) (map[string]Record, error) {
-	by := make(map[string]Record, len(records))
-	for _, r := range records {
-		by[r.Unit] = r
-	}
-	for _, u := range plan {
-		if _, ok := by[u.ID]; !ok {
-			return nil, fmt.Errorf("%s: no record for unit %q", name, u.ID)
-		}
-	}
-	return by, nil
 }
 
 // synGroup collects the rows of records (in plan order) by a key built

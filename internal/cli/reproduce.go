@@ -251,6 +251,11 @@ func unitProgress(env *Env) func(experiments.Progress) {
 	}
 	return func(u experiments.Progress) {
 		label := fmt.Sprintf("%s/%s %.1fs", u.Experiment, u.Unit, u.Seconds)
+		if u.Done < u.Total {
+			// Units differ in cost; the mean so far is a rough guide.
+			left := time.Since(p.start) / time.Duration(u.Done) * time.Duration(u.Total-u.Done)
+			label += fmt.Sprintf(" (about %s left)", left.Round(time.Second))
+		}
 		if u.Err != nil {
 			label += " FAILED: " + u.Err.Error()
 			fmt.Fprintf(env.Stderr, "\r\x1b[K%s\n", label)

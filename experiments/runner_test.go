@@ -194,6 +194,13 @@ func TestShardedRunsMergeToTheWholeRun(t *testing.T) {
 			require.NoError(t, err)
 			assert.True(t, out.Report)
 			require.Equal(t, docs[whole].Sections, docs[merged].Sections)
+			// Merging into one of the shard directories gives the same report.
+			if n > 1 {
+				_, err := Merge(context.Background(), MergeOptions{Out: dirs[0], Dirs: dirs,
+					Lookup: func(name string) (*Experiment, error) { return lookup[name], nil }})
+				require.NoError(t, err)
+				require.Equal(t, docs[whole].Sections, docs[dirs[0]].Sections)
+			}
 			// The merged directory is itself a complete run: resuming it runs nothing.
 			res, err := Run(context.Background(), Options{Out: merged, Experiments: exps(), Config: cfg, Resume: true})
 			require.NoError(t, err)

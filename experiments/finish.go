@@ -249,11 +249,12 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 		return nil, err
 	}
 	man := newManifest(exps, cfg, Shard{})
-	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
-		return nil, err
-	}
 	if old, err := readManifest(opt.Out); err == nil && old.diff(man, true) != "" {
 		return nil, fmt.Errorf("%s holds a different run (%s)", opt.Out, old.diff(man, true))
+	} else if errors.Is(err, os.ErrNotExist) {
+		if err := checkEmpty(opt.Out); err != nil {
+			return nil, err
+		}
 	}
 	out := &Outcome{}
 	records := make([][]Record, len(plans))
@@ -304,6 +305,9 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 		return nil, fmt.Errorf("cannot merge: no record for %s%s", strings.Join(missing, ", "), more)
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return nil, err
 	}
 	for i, p := range plans {

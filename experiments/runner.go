@@ -428,9 +428,10 @@ func prepareDir(dir string, man manifest, resume bool) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if resume {
-			if _, statErr := os.Stat(dir); statErr != nil {
-				return fmt.Errorf("--resume: %s does not exist", dir)
-			}
+			return fmt.Errorf("--resume: %s holds no run (no manifest.json)", dir)
+		}
+		if err := checkEmpty(dir); err != nil {
+			return err
 		}
 	case err != nil:
 		return err
@@ -446,6 +447,23 @@ func prepareDir(dir string, man manifest, resume bool) error {
 	}
 	removeTemps(filepath.Join(dir, "units"))
 	return writeJSON(filepath.Join(dir, "manifest.json"), man)
+}
+
+// checkEmpty refuses a directory that exists and holds anything: a run
+// writes report.md, data/, figures/ and units/ into it, and must not mix
+// them with files it did not write (--out . in a source tree).
+func checkEmpty(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("%s exists and is not empty (it holds %s); choose a new directory for the run", dir, entries[0].Name())
+	}
+	return nil
 }
 
 // removeTemps deletes the temporary files an interrupted atomic write can

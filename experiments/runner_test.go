@@ -230,8 +230,8 @@ func TestMergeNamesMissingShard(t *testing.T) {
 	_, err := Merge(context.Background(), MergeOptions{Out: filepath.Join(root, "m"), Dirs: dirs,
 		Lookup: func(string) (*Experiment, error) { return f.experiment(), nil }})
 	require.ErrorContains(t, err, "no record for only/u01 (shard 1/3)")
-	_, statErr := os.Stat(filepath.Join(root, "m", "manifest.json"))
-	assert.True(t, errors.Is(statErr, os.ErrNotExist), "a failed merge writes no manifest")
+	_, statErr := os.Stat(filepath.Join(root, "m"))
+	assert.True(t, errors.Is(statErr, os.ErrNotExist), "a failed merge creates nothing")
 
 	// Shards of different runs do not mix.
 	other := filepath.Join(root, "other")
@@ -337,6 +337,26 @@ func TestPlanErrorSkipsTheExperiment(t *testing.T) {
 	assert.Equal(t, StatusSkipped, out.Experiments[0].Status)
 	assert.Contains(t, docs[dir].Sections[0].Notes[0], "not found in /nowhere")
 	assert.Empty(t, docs[dir].Sections[0].Verdicts)
+}
+
+func TestOutMustBeEmptyOrARun(t *testing.T) {
+	captureReports(t)
+	f := &fakeExperiment{name: "x", units: 2}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))
+	_, err := Run(context.Background(), Options{Out: dir, Experiments: []*Experiment{f.experiment()}})
+	require.ErrorContains(t, err, "is not empty (it holds notes.txt)")
+	_, err = Run(context.Background(), Options{Out: dir, Experiments: []*Experiment{f.experiment()}, Resume: true})
+	require.ErrorContains(t, err, "holds no run")
+	entries, _ := os.ReadDir(dir)
+	assert.Len(t, entries, 1, "nothing was written")
+
+	shard := filepath.Join(t.TempDir(), "s")
+	_, err = Run(context.Background(), Options{Out: shard, Experiments: []*Experiment{f.experiment()}})
+	require.NoError(t, err)
+	_, err = Merge(context.Background(), MergeOptions{Out: dir, Dirs: []string{shard},
+		Lookup: func(string) (*Experiment, error) { return f.experiment(), nil }})
+	require.ErrorContains(t, err, "is not empty")
 }
 
 func TestBadUnitIDsAreRejected(t *testing.T) {

@@ -260,128 +260,47 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Which units this invocation runs.
-	total, k := 0, 0
+	// mine[i][j]: unit j of experiment i belongs to this shard.
 	mine := make([][]bool, len(plans))
+	k := 0
 	for i, p := range plans {
 		mine[i] = make([]bool, len(p.units))
 		for j := range p.units {
 			mine[i][j] = opt.Shard.owns(k)
 			k++
-			if mine[i][j] {
-				total++
-			}
 		}
 	}
-	jobs := opt.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
+	r := &unitRunner{opt: opt}
+	if r.jobs = opt.Jobs; r.jobs <= 0 {
+		r.jobs = runtime.GOMAXPROCS(0)
+	}
+	todo := make([][]int, len(plans))
+	for i, p := range plans {
+		if p.err != nil {
+			continue
+		}
+		if todo[i], err = r.pending(p, mine[i]); err != nil {
+			return nil, err
+		}
+		r.total += len(todo[i])
 	}
 	out := &Outcome{}
 	records := make([][]Record, len(plans))
-	var mu sync.Mutex
-	done := 0
 	interrupted := false
 	for i, p := range plans {
-		expStart := time.Now()
-		eo := ExperimentOutcome{Name: p.exp.Name, Units: len(p.units)}
-		if p.err != nil {
-			eo.Status, eo.Error = StatusSkipped, p.err.Error()
-			out.Experiments = append(out.Experiments, eo)
+		if interrupted {
+			out.Experiments = append(out.Experiments, ExperimentOutcome{Name: p.exp.Name, Units: len(p.units), Status: StatusStopped})
 			continue
 		}
-		if err := os.MkdirAll(filepath.Join(opt.Out, "units", p.exp.Name), 0o755); err != nil {
+		eo, recs, err := r.experiment(ctx, p, mine[i], todo[i])
+		if err != nil {
 			return nil, err
 		}
-		recs := make([]Record, len(p.units))
-		have := make([]bool, len(p.units))
-		var todo []int
-		for j, u := range p.units {
-			rec, ok, err := readRecord(opt.Out, p.exp.Name, u.ID)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				recs[j], have[j] = rec, true
-				if mine[i][j] {
-					eo.Reused++
-					total--
-				}
-				continue
-			}
-			if mine[i][j] {
-				todo = append(todo, j)
-			}
-		}
-		var firstErr error
-		ectx, cancel := context.WithCancel(ctx)
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for w := 0; w < min(jobs, len(todo)); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range next {
-					u := p.units[j]
-					t0 := time.Now()
-					rec, err := runUnit(ectx, u)
-					secs := time.Since(t0).Seconds()
-					if err == nil {
-						rec.Experiment, rec.Unit, rec.Seconds = p.exp.Name, u.ID, secs
-						err = writeJSON(unitPath(opt.Out, p.exp.Name, u.ID), rec)
-					}
-					mu.Lock()
-					if err == nil {
-						recs[j], have[j] = rec, true
-						eo.Ran++
-					} else if firstErr == nil && ectx.Err() == nil {
-						firstErr = fmt.Errorf("unit %s: %w", u.ID, err)
-						cancel()
-					}
-					done++
-					if opt.Progress != nil {
-						opt.Progress(Progress{Experiment: p.exp.Name, Unit: u.ID, Done: done, Total: total, Seconds: secs, Err: err})
-					}
-					mu.Unlock()
-				}
-			}()
-		}
-	feed:
-		for _, j := range todo {
-			select {
-			case next <- j:
-			case <-ectx.Done():
-				break feed
-			}
-		}
-		close(next)
-		wg.Wait()
-		cancel()
-		for j := range recs {
-			if have[j] {
-				eo.UnitSeconds += recs[j].Seconds
-			}
-		}
-		eo.WallSeconds = time.Since(expStart).Seconds()
-		switch {
-		case firstErr != nil:
-			eo.Status, eo.Error = StatusFailed, firstErr.Error()
-		case ctx.Err() != nil:
-			eo.Status = StatusStopped
-			interrupted = true
-		case allTrue(have):
-			eo.Status = StatusDone
+		if eo.Status == StatusDone {
 			records[i] = recs
-		default:
-			eo.Status = StatusPartial
 		}
+		interrupted = eo.Status == StatusStopped
 		out.Experiments = append(out.Experiments, eo)
-		if interrupted {
-			break
-		}
-	}
-	for i := len(out.Experiments); i < len(plans); i++ {
-		out.Experiments = append(out.Experiments, ExperimentOutcome{Name: plans[i].exp.Name, Units: len(plans[i].units), Status: StatusStopped})
 	}
 	run := runJSON{Manifest: man, Provenance: opt.Provenance, Started: start.UTC().Format(time.RFC3339),
 		WallSeconds: time.Since(start).Seconds(), Experiments: out.Experiments}
@@ -396,6 +315,127 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		return out, fmt.Errorf("%w: finished units are kept in %s; run again with --resume to continue", ErrInterrupted, opt.Out)
 	}
 	return out, nil
+}
+
+// unitRunner runs the units of one invocation and reports progress across
+// experiments.
+type unitRunner struct {
+	opt   Options
+	jobs  int
+	mu    sync.Mutex
+	done  int // units finished (or failed) so far in this invocation
+	total int // units this invocation runs
+}
+
+// pending lists the units of p this shard owns that have no record file
+// yet (experiment reads and checks the records that exist).
+func (r *unitRunner) pending(p planned, mine []bool) ([]int, error) {
+	var todo []int
+	for j, u := range p.units {
+		if !mine[j] {
+			continue
+		}
+		_, err := os.Stat(unitPath(r.opt.Out, p.exp.Name, u.ID))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			todo = append(todo, j)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return todo, nil
+}
+
+// experiment runs the units todo of p on r.jobs workers, writing each
+// record as it finishes, and returns the experiment's outcome and, when
+// every unit has a record, the records in plan order. The first unit error
+// cancels the experiment's remaining units; a cancelled ctx stops it.
+func (r *unitRunner) experiment(ctx context.Context, p planned, mine []bool, todo []int) (ExperimentOutcome, []Record, error) {
+	start := time.Now()
+	eo := ExperimentOutcome{Name: p.exp.Name, Units: len(p.units)}
+	if p.err != nil {
+		eo.Status, eo.Error = StatusSkipped, p.err.Error()
+		return eo, nil, nil
+	}
+	if err := os.MkdirAll(filepath.Join(r.opt.Out, "units", p.exp.Name), 0o755); err != nil {
+		return eo, nil, err
+	}
+	recs := make([]Record, len(p.units))
+	have := make([]bool, len(p.units))
+	for j, u := range p.units {
+		rec, ok, err := readRecord(r.opt.Out, p.exp.Name, u.ID)
+		if err != nil {
+			return eo, nil, err
+		}
+		if ok {
+			recs[j], have[j] = rec, true
+			if mine[j] {
+				eo.Reused++
+			}
+		}
+	}
+	var firstErr error
+	ectx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(r.jobs, len(todo)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				u := p.units[j]
+				t0 := time.Now()
+				rec, err := runUnit(ectx, u)
+				secs := time.Since(t0).Seconds()
+				if err == nil {
+					rec.Experiment, rec.Unit, rec.Seconds = p.exp.Name, u.ID, secs
+					err = writeJSON(unitPath(r.opt.Out, p.exp.Name, u.ID), rec)
+				}
+				r.mu.Lock()
+				if err == nil {
+					recs[j], have[j] = rec, true
+					eo.Ran++
+				} else if firstErr == nil && ectx.Err() == nil {
+					firstErr = fmt.Errorf("unit %s: %w", u.ID, err)
+					cancel()
+				}
+				r.done++
+				if r.opt.Progress != nil {
+					r.opt.Progress(Progress{Experiment: p.exp.Name, Unit: u.ID, Done: r.done, Total: r.total, Seconds: secs, Err: err})
+				}
+				r.mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, j := range todo {
+		select {
+		case next <- j:
+		case <-ectx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	for j := range recs {
+		if have[j] {
+			eo.UnitSeconds += recs[j].Seconds
+		}
+	}
+	eo.WallSeconds = time.Since(start).Seconds()
+	switch {
+	case firstErr != nil:
+		eo.Status, eo.Error = StatusFailed, firstErr.Error()
+	case ctx.Err() != nil:
+		eo.Status = StatusStopped
+	case allTrue(have):
+		eo.Status = StatusDone
+		return eo, recs, nil
+	default:
+		eo.Status = StatusPartial
+	}
+	return eo, nil, nil
 }
 
 func allTrue(b []bool) bool {

@@ -30,6 +30,7 @@ func TestEveryExperimentAtTiny(t *testing.T) {
 			require.Equal(t, StatusDone, eo.Status, eo.Error)
 			doc := docs[dir]
 			require.NoError(t, report.Validate(doc))
+			assert.Empty(t, string(report.MissingGlyphs(doc)), "figure text the PNG font cannot draw")
 			require.Len(t, doc.Sections, 1)
 			sec := doc.Sections[0]
 			assert.Equal(t, e.Name, sec.Name)

@@ -183,6 +183,9 @@ var glyphSrc = map[rune]struct {
 	'−': {838, "M3.2,6.75 L13.6,6.75"},
 	'·': {318, "M3.2,6 L3.2,6.3"},
 	'√': {636, "M1,6.5 L3,7.5 L6,0 L11.5,16"},
+	'⊙': {838, "A8.35,5.3,5.6,5.6,0,360 M8.35,5.15 L8.35,5.45"},
+	'∝': {838, "M14.2,2.5 Q10.5,2.3 8.35,5.3 Q6.2,8.3 4.4,8.1 Q1.7,7.9 1.7,5.3 Q1.7,2.7 4.4,2.5 Q6.2,2.3 8.35,5.3 Q10.5,8.3 14.2,8.1"},
+	'∘': {500, "A5,5.3,2.3,2.3,0,360"},
 	'∞': {833, "M8.35,5.3 Q10.5,8.3 12.3,8.1 Q15,7.9 15,5.3 Q15,2.7 12.3,2.5 Q10.5,2.3 8.35,5.3 Q6.2,8.3 4.4,8.1 Q1.7,7.9 1.7,5.3 Q1.7,2.7 4.4,2.5 Q6.2,2.3 8.35,5.3"},
 	'≈': {838, "M3,8.3 Q5.5,11 8.4,8.8 Q11.3,6.6 13.8,9.3 M3,3.8 Q5.5,6.5 8.4,4.3 Q11.3,2.1 13.8,4.8"},
 	'≠': {838, "M3.2,9 L13.6,9 M3.2,4.5 L13.6,4.5 M11,12.5 L5.8,1"},
@@ -375,6 +378,36 @@ func parseGlyphPath(path string) ([][]fpt, error) {
 	}
 	flush()
 	return strokes, nil
+}
+
+// MissingGlyphs lists, once each and in order of appearance, the runes of
+// the figure texts in doc (titles, axis labels, legend entries, reference
+// lines) that the PNG font cannot draw; they would show as boxes.
+func MissingGlyphs(doc Document) []rune {
+	var missing []rune
+	seen := map[rune]bool{}
+	check := func(s string) {
+		for _, r := range s {
+			if _, ok := glyphs[r]; !ok && !seen[r] {
+				seen[r] = true
+				missing = append(missing, r)
+			}
+		}
+	}
+	for _, sec := range doc.Sections {
+		for _, f := range sec.Figures {
+			check(f.Title)
+			check(f.XLabel)
+			check(f.YLabel)
+			for _, s := range f.Series {
+				check(s.Label)
+			}
+			for _, l := range append(append([]RefLine{}, f.HLines...), f.VLines...) {
+				check(l.Label)
+			}
+		}
+	}
+	return missing
 }
 
 func glyphFor(r rune) *glyph {

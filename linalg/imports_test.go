@@ -43,15 +43,7 @@ func vtAllowedImport(path string) bool {
 // import nothing beyond the standard library, github.com/klauspost/cpuid/v2
 // and golang.org/x/sys, with and without the purego tag.
 func TestNumericalImports(t *testing.T) {
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("go command not found: %v", err)
-	}
-	out, err := exec.Command(goCmd, "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		t.Skipf("cannot locate the module with go list: %v", err)
-	}
-	root := strings.TrimSpace(string(out))
+	goCmd, root := vtGoAndRoot(t)
 	var pkgs []string
 	for _, p := range vtNumerical {
 		if m, _ := filepath.Glob(filepath.Join(root, p, "*.go")); len(m) > 0 {
@@ -108,15 +100,7 @@ func TestAllowedImportRule(t *testing.T) {
 // depends, even transitively, on experiments, report, verify, bench or the
 // command line.
 func TestLayering(t *testing.T) {
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("go command not found: %v", err)
-	}
-	out, err := exec.Command(goCmd, "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		t.Skipf("cannot locate the module with go list: %v", err)
-	}
-	root := strings.TrimSpace(string(out))
+	goCmd, root := vtGoAndRoot(t)
 	for _, p := range vtCore {
 		cmd := exec.Command(goCmd, "list", "-deps", "-f", "{{.ImportPath}}", "./"+p)
 		cmd.Dir = root
@@ -132,4 +116,19 @@ func TestLayering(t *testing.T) {
 			}
 		}
 	}
+}
+
+// vtGoAndRoot returns the go command and the module's root directory, or
+// skips the test when either cannot be found.
+func vtGoAndRoot(t *testing.T) (goCmd, root string) {
+	t.Helper()
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("go command not found: %v", err)
+	}
+	out, err := exec.Command(goCmd, "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Skipf("cannot locate the module with go list: %v", err)
+	}
+	return goCmd, strings.TrimSpace(string(out))
 }

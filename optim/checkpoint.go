@@ -51,8 +51,17 @@ func (o *Optimizer) Fingerprint() []Field {
 		Field{"seed", strconv.FormatUint(o.cfg.Seed, 10)},
 		Field{"momentum", f(o.cfg.Momentum)},
 		Field{"weight decay", f(o.cfg.WeightDecay)},
-		Field{"schedule", fmt.Sprintf("%#v", o.cfg.Schedule)},
+		Field{"schedule", scheduleString(o.cfg.Schedule)},
 		Field{"data hash", o.dataHash()})
+}
+
+// scheduleString is s in ParseSchedule's form if it has one (String),
+// else its Go syntax.
+func scheduleString(s Schedule) string {
+	if st, ok := s.(fmt.Stringer); ok {
+		return st.String()
+	}
+	return fmt.Sprintf("%#v", s)
 }
 
 // dataHash is the FNV-1a hash of the bits of the objective's X and Y.

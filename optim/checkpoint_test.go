@@ -109,7 +109,7 @@ func TestCheckpointFingerprint(t *testing.T) {
 		{"missing field", with(func(c *Config) { c.Fingerprint = c.Fingerprint[:1] }), 1, []string{`--noise: "0.1" in the checkpoint, not in this run`}},
 		{"extra field", with(func(c *Config) { c.Fingerprint = append(c.Fingerprint, Field{"--at", "teacher"}) }), 1, []string{`--at: not in the checkpoint, "teacher" in this run`}},
 		{"schedule", with(func(c *Config) { c.Schedule = Constant(0.02) }), 1, []string{"schedule", "0.01", "0.02"}},
-		{"step schedule", with(func(c *Config) { c.Schedule = Step{0.01, 0.5, 10} }), 1, []string{"schedule", "optim.Step{"}},
+		{"step schedule", with(func(c *Config) { c.Schedule = Step{0.01, 0.5, 10} }), 1, []string{`schedule: "constant:0.01" in the checkpoint, "step:0.01,0.5,10" in this run`}},
 		{"seed", with(func(c *Config) { c.Seed = 7 }), 1, []string{`seed: "1" in the checkpoint, "7" in this run`}},
 		{"batch", with(func(c *Config) { c.Batch = 5 }), 1, []string{`batch: "4" in the checkpoint, "5" in this run`}},
 		{"weight decay", with(func(c *Config) { c.WeightDecay = 1e-3 }), 1, []string{`weight decay: "0" in the checkpoint, "0.001" in this run`}},

@@ -85,6 +85,32 @@ func (c TwoPhase) LR(t int) float64 {
 // Period returns HighSteps + LowSteps, the length of one cycle.
 func (c TwoPhase) Period() int { return c.HighSteps + c.LowSteps }
 
+// String methods give the form ParseSchedule reads, with the shortest
+// decimal that round-trips each rate.
+
+func (c Constant) String() string { return "constant:" + fmtRates(float64(c)) }
+
+func (s Step) String() string { return fmt.Sprintf("step:%s,%d", fmtRates(s.Base, s.Gamma), s.Every) }
+
+func (c Cosine) String() string { return fmt.Sprintf("cosine:%s,%d", fmtRates(c.Max, c.Min), c.Period) }
+
+func (c Triangular) String() string {
+	return fmt.Sprintf("triangular:%s,%d", fmtRates(c.Low, c.High), c.Period)
+}
+
+func (c TwoPhase) String() string {
+	return fmt.Sprintf("twophase:%s,%d,%d", fmtRates(c.High, c.Low), c.HighSteps, c.LowSteps)
+}
+
+// fmtRates joins rates with commas, each in its shortest exact form.
+func fmtRates(v ...float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strings.Join(s, ",")
+}
+
 // scheduleForms are the forms ParseSchedule accepts: the prefix, then
 // the names of its comma-separated arguments (rates first, then lengths).
 var scheduleForms = []struct {

@@ -44,3 +44,14 @@ func TestParseScheduleMessages(t *testing.T) {
 		assert.NoError(t, err, ok)
 	}
 }
+
+// TestScheduleString: String gives the form ParseSchedule reads back to
+// the same schedule.
+func TestScheduleString(t *testing.T) {
+	for _, in := range []string{"constant:0.1", "step:0.30000000000000004,0.5,10", "cosine:1,0,100",
+		"triangular:0,1e-07,20", "twophase:1,0.1,5,15"} {
+		s, err := ParseSchedule(in)
+		require.NoError(t, err)
+		assert.Equal(t, in, s.(interface{ String() string }).String())
+	}
+}

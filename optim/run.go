@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // RunConfig configures Run.
@@ -106,23 +107,41 @@ func (o *Optimizer) History() []Record {
 	return append([]Record(nil), o.hist...)
 }
 
-// MarshalJSON writes untracked (NaN) values as null.
+// MarshalJSON writes untracked (NaN) values as null, and an infinite
+// tracked value as null with a note: "loss": null, "loss_note":
+// "non-finite (+Inf)" (for g: "g_note": "[i] non-finite (+Inf)").
 func (r Record) MarshalJSON() ([]byte, error) {
-	f := func(v float64) any {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil
+	m := map[string]any{"step": r.Step}
+	put := func(key string, v float64) {
+		m[key] = nil
+		switch {
+		case math.IsInf(v, 0):
+			m[key+"_note"] = fmt.Sprintf("non-finite (%v)", v)
+		case !math.IsNaN(v):
+			m[key] = v
 		}
-		return v
 	}
-	g := make([]any, len(r.G))
-	for i, v := range r.G {
-		g[i] = f(v)
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{{"lr", r.LR}, {"loss", r.Loss}, {"grad_norm", r.GradNorm}, {"lambda_max_g", r.LambdaG},
+		{"lambda_max_h", r.LambdaH}, {"tr_g", r.TrG}, {"frob_g", r.FrobG}, {"mu", r.Mu}, {"distance", r.Distance}} {
+		put(f.key, f.v)
 	}
-	m := map[string]any{"step": r.Step, "lr": f(r.LR), "loss": f(r.Loss), "grad_norm": f(r.GradNorm),
-		"lambda_max_g": f(r.LambdaG), "lambda_max_h": f(r.LambdaH), "tr_g": f(r.TrG), "frob_g": f(r.FrobG),
-		"mu": f(r.Mu), "distance": f(r.Distance)}
-	if len(g) > 0 {
+	if len(r.G) > 0 {
+		g := make([]any, len(r.G))
+		var notes []string
+		for i, v := range r.G {
+			if math.IsInf(v, 0) {
+				notes = append(notes, fmt.Sprintf("[%d] non-finite (%v)", i, v))
+			} else if !math.IsNaN(v) {
+				g[i] = v
+			}
+		}
 		m["g"] = g
+		if notes != nil {
+			m["g_note"] = strings.Join(notes, "; ")
+		}
 	}
 	return json.Marshal(m)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -98,23 +97,27 @@ func runTrain(env *Env, args []string) int {
 }
 
 // writeOutput writes the JSON to --out atomically and prints JSON or text.
+// The JSON is made only when asked for (jsonOut or path), by
+// marshalJSONSafe: non-finite values become null with a note.
 func writeOutput(env *Env, cmd string, jsonOut bool, path string, v any, text func(io.Writer) error) int {
-	js, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return failure(env, cmd, err)
+	var js []byte
+	if jsonOut || path != "" {
+		var err error
+		if js, err = marshalJSONSafe(v); err != nil {
+			return failure(env, cmd, err)
+		}
+		js = append(js, '\n')
 	}
-	js = append(js, '\n')
 	if path != "" {
 		if err := data.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
 			return failure(env, cmd, err)
 		}
 	}
+	write := func() error { return text(env.Stdout) }
 	if jsonOut {
-		_, err = env.Stdout.Write(js)
-	} else {
-		err = text(env.Stdout)
+		write = func() error { _, err := env.Stdout.Write(js); return err }
 	}
-	if err != nil {
+	if err := write(); err != nil {
 		return failure(env, cmd, err)
 	}
 	return ExitOK
@@ -349,9 +352,9 @@ func writeTrain(w io.Writer, o *trainOutput) error {
 		"lambda_g", "lambda_h", "tr_g", "frob_g", "mu", "distance")
 	f := func(v float64) string {
 		if math.IsNaN(v) {
-			return "-"
+			return "-" // not tracked
 		}
-		return fmt.Sprintf("%.6g", v)
+		return fmtNonFinite("%.6g", v)
 	}
 	for _, r := range o.Records {
 		fmt.Fprintf(&b, "%8d %10s %12s %12s %12s %12s %12s %12s %10s %12s\n", r.Step, f(r.LR), f(r.Loss), f(r.GradNorm),

@@ -26,10 +26,13 @@
 // stream, so they do not change the trajectory; when off they cost one
 // integer comparison per step.
 //
-// Checkpoints (Config.Checkpoint) hold the step, θ, the momentum buffer,
-// the random stream and the epoch permutation, written atomically (temp
-// file, fsync, rename) every CheckpointEvery steps and at the end. Resume
-// loads one and continues; the final parameters are bit-identical to an
+// Checkpoints (RunConfig.Checkpoint) hold the step, θ, the momentum
+// buffer, the random stream, the epoch permutation, the tracked history and
+// the run's fingerprint (Optimizer.Fingerprint: Config, a hash of the data
+// and the caller's Config.Fingerprint), written atomically (temp file,
+// fsync, rename) every CheckpointEvery steps and at the end. Resume loads
+// one, refusing it if any fingerprint field differs, and continues; the
+// final parameters and the records Run returns are bit-identical to an
 // unbroken run's.
 //
 // Speed: BenchmarkSGDMLP times SGD steps of the MLP 784-256-256-10 on

@@ -3,7 +3,9 @@ package optim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 )
 
 // RunConfig configures Run.
@@ -28,54 +30,68 @@ type RunConfig struct {
 // ErrDiverged is returned when the parameters stop being finite.
 var ErrDiverged = errors.New("optim: parameters are no longer finite")
 
+// ErrStepsBehind is returned by Run when RunConfig.Steps is below the
+// optimizer's step count (e.g. that of a loaded checkpoint).
+var ErrStepsBehind = errors.New("optim: the run's total steps are below the optimizer's step")
+
 // Run takes steps until rc.Steps, tracking and checkpointing as asked,
-// and returns the records.
+// and returns the tracked history of the whole trajectory: the records
+// restored by LoadCheckpoint (or made by an earlier Run on o) followed by
+// the new ones, and a last record at the end if that step was not a
+// tracking point. A run stopped and resumed from a checkpoint thus
+// returns the same records, bit for bit, as an unbroken one.
 func Run(o *Optimizer, rc RunConfig) ([]Record, error) {
-	var recs []Record
+	if rc.Steps < o.step {
+		return nil, fmt.Errorf("%w: %d steps asked, the optimizer is at step %d", ErrStepsBehind, rc.Steps, o.step)
+	}
 	track := rc.Track.On()
-	record := func() error {
+	record := func() (Record, error) {
 		r, err := o.Track(&rc.Track)
-		if err != nil {
-			return err
-		}
-		recs = append(recs, r)
-		if rc.OnRecord != nil {
+		if err == nil && rc.OnRecord != nil {
 			rc.OnRecord(r)
 		}
-		return nil
+		return r, err
 	}
-	if track && o.step == 0 && rc.Track.due(0) {
-		if err := record(); err != nil {
-			return recs, err
+	due := func() error {
+		r, err := record()
+		if err == nil {
+			o.hist = append(o.hist, r)
+		}
+		return err
+	}
+	if track && o.step == 0 && len(o.hist) == 0 && rc.Track.due(0) {
+		if err := due(); err != nil {
+			return o.History(), err
 		}
 	}
-	lastRecorded := -1
 	for o.step < rc.Steps {
 		loss := o.Step()
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return recs, ErrDiverged
+			return o.History(), ErrDiverged
 		}
 		if rc.OnStep != nil {
 			if err := rc.OnStep(o.step, loss); err != nil {
-				return recs, err
+				return o.History(), err
 			}
 		}
 		if track && rc.Track.due(o.step) {
-			if err := record(); err != nil {
-				return recs, err
+			if err := due(); err != nil {
+				return o.History(), err
 			}
-			lastRecorded = o.step
 		}
 		if rc.Checkpoint != "" && rc.CheckpointEvery > 0 && o.step%rc.CheckpointEvery == 0 && o.step < rc.Steps {
 			if err := o.SaveCheckpoint(rc.Checkpoint); err != nil {
-				return recs, err
+				return o.History(), err
 			}
 		}
 	}
-	if track && lastRecorded != o.step {
-		if err := record(); err != nil {
+	recs := o.History()
+	if track && (len(recs) == 0 || recs[len(recs)-1].Step != o.step) {
+		r, err := record()
+		if err != nil {
 			return recs, err
 		}
+		recs = append(recs, r)
 	}
 	if rc.Checkpoint != "" {
 		if err := o.SaveCheckpoint(rc.Checkpoint); err != nil {
@@ -85,23 +101,47 @@ func Run(o *Optimizer, rc RunConfig) ([]Record, error) {
 	return recs, nil
 }
 
-// MarshalJSON writes untracked (NaN) values as null.
+// History returns a copy of the records made at the tracking points so
+// far (restored by LoadCheckpoint, extended by Run).
+func (o *Optimizer) History() []Record {
+	return append([]Record(nil), o.hist...)
+}
+
+// MarshalJSON writes untracked (NaN) values as null, and an infinite
+// tracked value as null with a note: "loss": null, "loss_note":
+// "non-finite (+Inf)" (for g: "g_note": "[i] non-finite (+Inf)").
 func (r Record) MarshalJSON() ([]byte, error) {
-	f := func(v float64) any {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil
+	m := map[string]any{"step": r.Step}
+	put := func(key string, v float64) {
+		m[key] = nil
+		switch {
+		case math.IsInf(v, 0):
+			m[key+"_note"] = fmt.Sprintf("non-finite (%v)", v)
+		case !math.IsNaN(v):
+			m[key] = v
 		}
-		return v
 	}
-	g := make([]any, len(r.G))
-	for i, v := range r.G {
-		g[i] = f(v)
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{{"lr", r.LR}, {"loss", r.Loss}, {"grad_norm", r.GradNorm}, {"lambda_max_g", r.LambdaG},
+		{"lambda_max_h", r.LambdaH}, {"tr_g", r.TrG}, {"frob_g", r.FrobG}, {"mu", r.Mu}, {"distance", r.Distance}} {
+		put(f.key, f.v)
 	}
-	m := map[string]any{"step": r.Step, "lr": f(r.LR), "loss": f(r.Loss), "grad_norm": f(r.GradNorm),
-		"lambda_max_g": f(r.LambdaG), "lambda_max_h": f(r.LambdaH), "tr_g": f(r.TrG), "frob_g": f(r.FrobG),
-		"mu": f(r.Mu), "distance": f(r.Distance)}
-	if len(g) > 0 {
+	if len(r.G) > 0 {
+		g := make([]any, len(r.G))
+		var notes []string
+		for i, v := range r.G {
+			if math.IsInf(v, 0) {
+				notes = append(notes, fmt.Sprintf("[%d] non-finite (%v)", i, v))
+			} else if !math.IsNaN(v) {
+				g[i] = v
+			}
+		}
 		m["g"] = g
+		if notes != nil {
+			m["g_note"] = strings.Join(notes, "; ")
+		}
 	}
 	return json.Marshal(m)
 }

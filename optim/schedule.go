@@ -3,6 +3,8 @@ package optim
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Schedule gives the learning rate of step t (t = 0, 1, …).
@@ -83,48 +85,107 @@ func (c TwoPhase) LR(t int) float64 {
 // Period returns HighSteps + LowSteps, the length of one cycle.
 func (c TwoPhase) Period() int { return c.HighSteps + c.LowSteps }
 
-// ParseSchedule parses constant:η, step:η,γ,every, cosine:max,min,period,
-// triangular:low,high,period or twophase:high,low,highSteps,lowSteps.
-func ParseSchedule(s string) (Schedule, error) {
-	var (
-		a, b float64
-		i, j int
-	)
-	scan := func(format string, args ...any) error {
-		n, err := fmt.Sscanf(s, format, args...)
-		if err != nil || n != len(args) {
-			return fmt.Errorf("optim: schedule %q: want %s", s, format)
-		}
-		return nil
-	}
-	var sch Schedule
-	var err error
-	switch {
-	case hasPrefix(s, "constant:"):
-		err = scan("constant:%g", &a)
-		sch = Constant(a)
-	case hasPrefix(s, "step:"):
-		err = scan("step:%g,%g,%d", &a, &b, &i)
-		sch = Step{Base: a, Gamma: b, Every: i}
-	case hasPrefix(s, "cosine:"):
-		err = scan("cosine:%g,%g,%d", &a, &b, &i)
-		sch = Cosine{Max: a, Min: b, Period: i}
-	case hasPrefix(s, "triangular:"):
-		err = scan("triangular:%g,%g,%d", &a, &b, &i)
-		sch = Triangular{Low: a, High: b, Period: i}
-	case hasPrefix(s, "twophase:"):
-		err = scan("twophase:%g,%g,%d,%d", &a, &b, &i, &j)
-		sch = TwoPhase{High: a, Low: b, HighSteps: i, LowSteps: j}
-	default:
-		return nil, fmt.Errorf("optim: schedule %q: want constant:η, step:η,γ,every, cosine:max,min,period, triangular:low,high,period or twophase:high,low,nhigh,nlow", s)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if i < 0 || j < 0 || math.IsNaN(a) || math.IsNaN(b) || a < 0 || b < 0 {
-		return nil, fmt.Errorf("optim: schedule %q: rates and lengths must be ≥ 0", s)
-	}
-	return sch, nil
+// String methods give the form ParseSchedule reads, with the shortest
+// decimal that round-trips each rate.
+
+func (c Constant) String() string { return "constant:" + fmtRates(float64(c)) }
+
+func (s Step) String() string { return fmt.Sprintf("step:%s,%d", fmtRates(s.Base, s.Gamma), s.Every) }
+
+func (c Cosine) String() string { return fmt.Sprintf("cosine:%s,%d", fmtRates(c.Max, c.Min), c.Period) }
+
+func (c Triangular) String() string {
+	return fmt.Sprintf("triangular:%s,%d", fmtRates(c.Low, c.High), c.Period)
 }
 
-func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+func (c TwoPhase) String() string {
+	return fmt.Sprintf("twophase:%s,%d,%d", fmtRates(c.High, c.Low), c.HighSteps, c.LowSteps)
+}
+
+// fmtRates joins rates with commas, each in its shortest exact form.
+func fmtRates(v ...float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strings.Join(s, ",")
+}
+
+// scheduleForms are the forms ParseSchedule accepts: the prefix, then
+// the names of its comma-separated arguments (rates first, then lengths).
+var scheduleForms = []struct {
+	name  string
+	rates []string
+	lens  []string
+}{
+	{"constant", []string{"η"}, nil},
+	{"step", []string{"η", "γ"}, []string{"every"}},
+	{"cosine", []string{"max", "min"}, []string{"period"}},
+	{"triangular", []string{"low", "high"}, []string{"period"}},
+	{"twophase", []string{"high", "low"}, []string{"nhigh", "nlow"}},
+}
+
+// positiveRate names the schedule arguments that must be > 0 (the others
+// may be 0).
+var positiveRate = map[string]bool{"η": true, "γ": true, "max": true, "high": true}
+
+// ParseSchedule parses constant:η, step:η,γ,every, cosine:max,min,period,
+// triangular:low,high,period or twophase:high,low,nhigh,nlow.
+//
+// Rates are finite; the peak rate (η, max, high) and γ are > 0, the
+// others ≥ 0. every and period are ≥ 1; nhigh and nlow are ≥ 0 with a
+// sum ≥ 1. An error names the form expected and the offending argument.
+func ParseSchedule(s string) (Schedule, error) {
+	name, args, _ := strings.Cut(s, ":")
+	for _, f := range scheduleForms {
+		if f.name != name {
+			continue
+		}
+		want := name + ":" + strings.Join(append(append([]string(nil), f.rates...), f.lens...), ",")
+		bad := func(format string, a ...any) error {
+			return fmt.Errorf("optim: schedule %q: want %s; %s", s, want, fmt.Sprintf(format, a...))
+		}
+		parts := strings.Split(args, ",")
+		if len(parts) != len(f.rates)+len(f.lens) {
+			return nil, bad("got %d values, want %d", len(parts), len(f.rates)+len(f.lens))
+		}
+		r := make([]float64, len(f.rates))
+		for k, arg := range f.rates {
+			v, err := strconv.ParseFloat(parts[k], 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, bad("%s = %q is not a finite number", arg, parts[k])
+			}
+			if v < 0 || v == 0 && positiveRate[arg] {
+				return nil, bad("%s = %g must be %s", arg, v, map[bool]string{true: "> 0", false: "≥ 0"}[positiveRate[arg]])
+			}
+			r[k] = v
+		}
+		n := make([]int, len(f.lens))
+		for k, arg := range f.lens {
+			least := 0
+			if arg == "every" || arg == "period" {
+				least = 1
+			}
+			v, err := strconv.Atoi(parts[len(f.rates)+k])
+			if err != nil || v < least {
+				return nil, bad("%s = %q must be an integer ≥ %d", arg, parts[len(f.rates)+k], least)
+			}
+			n[k] = v
+		}
+		switch name {
+		case "constant":
+			return Constant(r[0]), nil
+		case "step":
+			return Step{Base: r[0], Gamma: r[1], Every: n[0]}, nil
+		case "cosine":
+			return Cosine{Max: r[0], Min: r[1], Period: n[0]}, nil
+		case "triangular":
+			return Triangular{Low: r[0], High: r[1], Period: n[0]}, nil
+		}
+		if n[0]+n[1] < 1 {
+			return nil, bad("nhigh + nlow must be ≥ 1")
+		}
+		return TwoPhase{High: r[0], Low: r[1], HighSteps: n[0], LowSteps: n[1]}, nil
+	}
+	return nil, fmt.Errorf("optim: schedule %q: want constant:η, step:η,γ,every, cosine:max,min,period, triangular:low,high,period or twophase:high,low,nhigh,nlow", s)
+}

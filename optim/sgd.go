@@ -58,6 +58,10 @@ type Config struct {
 	Momentum, WeightDecay float64
 	// Seed seeds the minibatch stream.
 	Seed uint64
+	// Fingerprint names what else defines the run (model, data source,
+	// starting point, …). Checkpoints store it with the fields of
+	// Optimizer.Fingerprint and LoadCheckpoint refuses one that differs.
+	Fingerprint []Field
 }
 
 // Optimizer runs SGD or GD on an objective's parameters (its model's
@@ -71,6 +75,9 @@ type Optimizer struct {
 	pcg  rand.PCG
 	perm []int
 	pos  int
+	// hist is the tracked history at the regular tracking points (not
+	// the extra record at the end of a Run), saved in checkpoints.
+	hist []Record
 
 	grad   []float64
 	idx    []int

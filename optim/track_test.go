@@ -3,6 +3,7 @@ package optim
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -120,5 +121,28 @@ func TestDivergence(t *testing.T) {
 	o, _ := New(linearObjective(30, 4, 1), Config{Schedule: Constant(50)})
 	if _, err := Run(o, RunConfig{Steps: 2000}); err != ErrDiverged {
 		t.Errorf("err %v, want ErrDiverged", err)
+	}
+}
+
+// TestRecordJSONNonFinite: an infinite tracked value is null with a note
+// (it used to be a bare null, like an untracked one); NaN (untracked) is
+// a bare null.
+func TestRecordJSONNonFinite(t *testing.T) {
+	nan := math.NaN()
+	r := Record{Step: 3, LR: 0.1, Loss: math.Inf(1), GradNorm: math.Inf(-1), LambdaG: nan, LambdaH: nan,
+		TrG: 2, FrobG: nan, Mu: nan, Distance: nan, G: []float64{1, math.Inf(1), nan}}
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"step": 3.0, "lr": 0.1, "loss": nil, "loss_note": "non-finite (+Inf)", "grad_norm": nil,
+		"grad_norm_note": "non-finite (-Inf)", "lambda_max_g": nil, "lambda_max_h": nil, "tr_g": 2.0, "frob_g": nil,
+		"mu": nil, "distance": nil, "g": []any{1.0, nil, nil}, "g_note": "[1] non-finite (+Inf)"}
+	if !reflect.DeepEqual(m, want) {
+		t.Errorf("JSON %s", js)
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -44,7 +43,11 @@ distance (from --reference)) are evaluated on the full data every
 Checkpoints (--checkpoint PATH): θ, momentum, random state and epoch
 permutation, written atomically every --checkpoint-every steps and at the
 end; --resume continues from PATH to the same final bits as an unbroken run
-(give the same flags). The same --seed gives the same trajectory whatever
+(give the same flags) and to the same tracked records (CSV and JSON). A
+checkpoint of another run (model, data, schedule, seed, batch, trackers,
+…) is refused naming each differing field with both values, and so is a
+--steps below the checkpoint's step; both are found by reading the
+checkpoint and exit 1. The same --seed gives the same trajectory whatever
 the thread count. --save PATH.npy writes the final θ (readable by
 align --at PATH.npy).
 Exit codes: 0 success, 1 failure (e.g. divergence), 2 usage error.`
@@ -94,23 +97,27 @@ func runTrain(env *Env, args []string) int {
 }
 
 // writeOutput writes the JSON to --out atomically and prints JSON or text.
+// The JSON is made only when asked for (jsonOut or path), by
+// marshalJSONSafe: non-finite values become null with a note.
 func writeOutput(env *Env, cmd string, jsonOut bool, path string, v any, text func(io.Writer) error) int {
-	js, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return failure(env, cmd, err)
+	var js []byte
+	if jsonOut || path != "" {
+		var err error
+		if js, err = marshalJSONSafe(v); err != nil {
+			return failure(env, cmd, err)
+		}
+		js = append(js, '\n')
 	}
-	js = append(js, '\n')
 	if path != "" {
 		if err := data.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
 			return failure(env, cmd, err)
 		}
 	}
+	write := func() error { return text(env.Stdout) }
 	if jsonOut {
-		_, err = env.Stdout.Write(js)
-	} else {
-		err = text(env.Stdout)
+		write = func() error { _, err := env.Stdout.Write(js); return err }
 	}
-	if err != nil {
+	if err := write(); err != nil {
 		return failure(env, cmd, err)
 	}
 	return ExitOK
@@ -183,16 +190,17 @@ func trainMain(env *Env, f *trainFlags) (*trainOutput, error) {
 	if err != nil {
 		return nil, alignUsagef("--sampling: %v", err)
 	}
+	if err := checkTrainFloats(f); err != nil {
+		return nil, err
+	}
 	sched := optim.Schedule(optim.Constant(f.lr))
 	if f.schedule != "" {
 		if sched, err = optim.ParseSchedule(f.schedule); err != nil {
 			return nil, alignUsagef("--schedule: %v", err)
 		}
-	} else if !(f.lr >= 0) {
-		return nil, alignUsagef("--lr must be ≥ 0")
 	}
 	cfg := optim.Config{Batch: f.prob.batch, Sampling: sampling, Schedule: sched, Momentum: f.momentum,
-		WeightDecay: f.wd, Seed: f.prob.seed}
+		WeightDecay: f.wd, Seed: f.prob.seed, Fingerprint: trainFingerprint(f)}
 	switch f.optimizer {
 	case "gd":
 		cfg.Batch = 0
@@ -269,6 +277,9 @@ func trainMain(env *Env, f *trainFlags) (*trainOutput, error) {
 			return nil, err
 		}
 		resumed = o.StepCount()
+		if f.steps < resumed {
+			return nil, fmt.Errorf("--steps %d is below the step %d of the checkpoint %s: give --steps ≥ %d", f.steps, resumed, f.checkpoint, resumed)
+		}
 		tr.At = tr.At[1:]
 	}
 	rc := optim.RunConfig{Steps: f.steps, Track: tr, Checkpoint: f.checkpoint, CheckpointEvery: f.ckEvery}
@@ -318,6 +329,20 @@ func trainMain(env *Env, f *trainFlags) (*trainOutput, error) {
 	return out, nil
 }
 
+// checkTrainFloats refuses float flags outside their meaningful range
+// (NaN and ±Inf are refused for every command by parseFlags).
+func checkTrainFloats(f *trainFlags) error {
+	switch {
+	case !(f.lr > 0):
+		return alignUsagef("--lr %g: the learning rate must be > 0", f.lr)
+	case !(f.momentum >= 0 && f.momentum < 1):
+		return alignUsagef("--momentum %g: must be in [0, 1)", f.momentum)
+	case !(f.wd >= 0):
+		return alignUsagef("--weight-decay %g: must be ≥ 0", f.wd)
+	}
+	return nil
+}
+
 // writeTrain prints the records as a table.
 func writeTrain(w io.Writer, o *trainOutput) error {
 	var b strings.Builder
@@ -327,9 +352,9 @@ func writeTrain(w io.Writer, o *trainOutput) error {
 		"lambda_g", "lambda_h", "tr_g", "frob_g", "mu", "distance")
 	f := func(v float64) string {
 		if math.IsNaN(v) {
-			return "-"
+			return "-" // not tracked
 		}
-		return fmt.Sprintf("%.6g", v)
+		return fmtNonFinite("%.6g", v)
 	}
 	for _, r := range o.Records {
 		fmt.Fprintf(&b, "%8d %10s %12s %12s %12s %12s %12s %12s %10s %12s\n", r.Step, f(r.LR), f(r.Loss), f(r.GradNorm),
@@ -337,6 +362,28 @@ func writeTrain(w io.Writer, o *trainOutput) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// trainFingerprint lists the flags that define a training run beyond
+// optim's own fingerprint (which holds n, p, batch, sampling, seed,
+// momentum, weight decay, the schedule and a hash of the data): a
+// checkpoint written with other values is refused on --resume. The
+// tracking flags are included so that the resumed history is one run's.
+func trainFingerprint(f *trainFlags) []optim.Field {
+	p := &f.prob
+	pairs := []string{
+		"--model", p.model, "--width", fmt.Sprint(p.width), "--activation", p.activation,
+		"--bias", fmt.Sprint(p.bias), "--data", p.data, "--d", fmt.Sprint(p.d), "--spectrum", p.spectrum,
+		"--rotate", fmt.Sprint(p.rotate), "--noise", fmt.Sprint(p.noise), "--classes", p.classes,
+		"--targets", p.targets, "--at", f.at, "--optimizer", f.optimizer, "--track", f.track,
+		"--track-every", fmt.Sprint(f.trackEvery), "--track-at", f.trackAt, "--k", fmt.Sprint(f.k),
+		"--reference", f.reference,
+	}
+	fields := make([]optim.Field, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		fields = append(fields, optim.Field{Name: pairs[i], Value: pairs[i+1]})
+	}
+	return fields
 }
 
 // scheduleName is --schedule, or constant:--lr.

@@ -1,8 +1,8 @@
 // Package analysis measures the noise geometry of SGD at a point θ: the
 // noise covariances Σ (centered), Σ₁ (uncentered) and the minibatch
 // covariance, the Gauss–Newton matrix G and the Hessian H, and the
-// alignment metrics of ../shared/PAPER.md §2 built from them (μ, μ_c,
-// μ_iso, μ/μ_iso, directional alignment g, the escape indicator Tr(ΣH)),
+// alignment metrics built from them (docs/theory.md#loss-alignment: μ,
+// μ_c, μ_iso, μ/μ_iso, directional alignment g, the escape indicator Tr(ΣH)),
 // each returned with its ingredients (Ingredients, Directional) so callers
 // can recombine them.
 //
@@ -59,8 +59,9 @@
 // # Theory
 //
 // LinearGaussian evaluates the population closed forms of Gaussian linear
-// regression (PAPER.md §4) at any θ; StabilityThresholds gives GD's 2/λ_max
-// and SGD's sufficient escape bound √(B/μ)/‖G‖_F; SGDCriticalRate gives the
+// regression (docs/theory.md#gaussian-linear-regression) at any θ;
+// StabilityThresholds gives GD's 2/λ_max and SGD's sufficient escape bound
+// √(B/μ)/‖G‖_F; SGDCriticalRate gives the
 // exact critical learning rate of SGD on a quadratic loss (linear
 // regression, or a model linearised through its Jacobian) from the
 // second-moment recursion, with and without replacement.
@@ -74,7 +75,7 @@
 //
 // For a loss other than the square loss (softmax cross-entropy), G is the
 // generalized Gauss–Newton matrix JᵀΛJ/n with Λ_i = ∂²ℓ_i/∂f² =
-// S_iS_iᵀ (for cross-entropy diag(p_i) − p_ip_iᵀ, PAPER.md §1), the
+// S_iS_iᵀ (for cross-entropy diag(p_i) − p_ip_iᵀ, docs/theory.md#losses), the
 // per-sample gradients are J_iᵀu_i with u_i = ∂ℓ_i/∂f (p_i − y_i), and L
 // is the mean loss. The Gram path works with J̃ = SᵀJ (rows S_iᵀJ_i):
 // K_Λ = J̃J̃ᵀ = SᵀKS, block by block S_iᵀK_ijS_j from K = JJᵀ, gives Tr G,

@@ -60,9 +60,9 @@ func Gram(obj *models.Objective, budget int64) (*linalg.Dense, int) {
 //	Tr G = Tr K/n, ‖G‖_F² = ‖K‖_F²/n², Tr Σ₁ = (1/n) Σ_i r_iᵀK_ii r_i,
 //	Tr(Σ₁G) = (1/n²) Σ_i ‖w_i‖², ‖∇L‖² = rᵀKr/n², ∇LᵀG∇L = ‖Kr‖²/n³.
 //
-// For K = 1 these are the formulas of PAPER.md §2. (The square loss; other
-// losses go through the generalized Gauss–Newton Gram matrix, see
-// gramMetricsWeighted.)
+// For K = 1 these are the formulas of docs/theory.md#computation-paths.
+// (The square loss; other losses go through the generalized Gauss–Newton
+// Gram matrix, see gramMetricsWeighted.)
 func GramMetrics(gram, r *linalg.Dense, p int) Ingredients {
 	return gramMetricsWeighted(gram, gram, nil, r, p, nil)
 }

@@ -60,7 +60,8 @@ type Directional struct {
 	G Metric `json:"g"`
 }
 
-// Result holds the metrics of PAPER.md §2 at one θ and their ingredients.
+// Result holds the metrics of docs/theory.md#loss-alignment at one θ and
+// their ingredients.
 type Result struct {
 	Path string `json:"path"`
 	Ingredients

@@ -8,8 +8,9 @@ import (
 )
 
 // LinearGaussian is the population of Gaussian linear regression
-// (PAPER.md §4): x ~ N(0, S), y = θ*ᵀx + ε, ε ~ N(0, s²), evaluated at
-// θ = θ* + Delta, with the one-half square loss.
+// (docs/theory.md#gaussian-linear-regression): x ~ N(0, S),
+// y = θ*ᵀx + ε, ε ~ N(0, s²), evaluated at θ = θ* + Delta, with the
+// one-half square loss.
 //
 // With Outputs = K > 1 it is the K-output regression y = W*x + ε, ε ~
 // N(0, s²I_K), of models.NewLinear(d, K): Delta (length dK) holds the
@@ -166,8 +167,9 @@ type Thresholds struct {
 	// GD = 2/λ_max(G): gradient descent on the quadratic model is stable
 	// below it.
 	GD Metric `json:"gd"`
-	// SGD = √(B/μ)/‖G‖_F: SGD's sufficient escape bound (PAPER.md §3.4):
-	// above it E L grows even where GD is stable.
+	// SGD = √(B/μ)/‖G‖_F: SGD's sufficient escape bound
+	// (docs/theory.md#stability-thresholds): above it E L grows even
+	// where GD is stable.
 	SGD Metric `json:"sgd"`
 	// Batch is the B used.
 	Batch int `json:"batch"`

@@ -13,7 +13,7 @@ import (
 
 // Cyclical compares, from a (sharp) minimum, SGD with the two-phase
 // cyclical rate High/Low, SGD at the constant rate Low, and GD with the
-// same cyclical rate (PAPER.md §3 item 5). Every repeat starts from the
+// same cyclical rate (docs/theory.md#cyclical-learning-rates). Every repeat starts from the
 // model's parameters plus a seeded isotropic perturbation of norm about
 // Radius (the same start for the three arms of a repeat), and records at
 // the end of every cycle λ_max(G), Tr G, ‖G‖_F and L on the full data.

@@ -1,5 +1,6 @@
 // Package escape measures how gradient descent and SGD leave a sharp
-// minimum θ* (../shared/PAPER.md §3 items 4 and 5).
+// minimum θ* (docs/theory.md#escape-from-a-minimum and
+// docs/theory.md#cyclical-learning-rates).
 //
 // Near an interpolating minimum of the square loss, w = θ − θ* obeys
 // w_{t+1} = (I − η A_B) w_t for the linearised model, with

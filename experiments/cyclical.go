@@ -14,7 +14,7 @@ import (
 	"github.com/noisegeom/noisegeom/report"
 )
 
-// The "cyclical" experiment (PAPER.md §3 claim 5): from a sharp minimum of
+// The "cyclical" experiment (docs/theory.md#the-papers-claims, claim 5): from a sharp minimum of
 // a diagonal linear network, SGD with a two-phase cyclical rate (high phase
 // above SGD's exact critical rate but below GD's threshold, low phase well
 // below it), SGD at the constant low rate, and GD with the same cyclical
@@ -25,7 +25,7 @@ import (
 const cyclicalClaim = "A cyclical learning rate whose high phase lies above SGD's escape threshold but below GD's makes " +
 	"SGD leave a sharp minimum along flat directions, and the low phase settles it in a flatter basin; GD with the same " +
 	"cyclical rate, and SGD at a constant low rate, stay. Compared by the sharpness (λ_max, Tr G, ‖G‖_F) and the loss " +
-	"per cycle (PAPER.md §3, claim 5)."
+	"per cycle (docs/theory.md#the-papers-claims, claim 5)."
 
 func init() {
 	register(&Experiment{

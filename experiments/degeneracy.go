@@ -50,8 +50,8 @@ func init() {
 		Title: "Alignment against input degeneracy",
 		Claim: "Input degeneracy enters the alignment through an effective dimension of S (Tr(S)²/‖S‖_F² or " +
 			"Tr(S)/‖S‖_op); smaller effective dimension (more degenerate inputs) changes the alignment strength " +
-			"(PAPER.md §3, claim 1). Measured here: μ, μ_c and the directional alignment g along the top " +
-			"eigen-directions of G at fixed n, against the effective dimension, with the Gaussian closed forms of §4.",
+			"(docs/theory.md#the-papers-claims, claim 1). Measured here: μ, μ_c and the directional alignment g along the top " +
+			"eigen-directions of G at fixed n, against the effective dimension, with the Gaussian closed forms (docs/theory.md#gaussian-linear-regression).",
 		Plan:      degeneracyPlan,
 		Summarize: degeneracySummarize,
 	})
@@ -151,7 +151,7 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 		Name:  "degeneracy",
 		Title: "Alignment against input degeneracy",
 		Claim: "Smaller effective dimension of the input covariance (more degenerate inputs) changes the alignment " +
-			"strength (PAPER.md §3, claim 1); μ and g against the effective dimension at fixed n.",
+			"strength (docs/theory.md#the-papers-claims, claim 1); μ and g against the effective dimension at fixed n.",
 		Method: fmt.Sprintf("Linear regression, d = %d, fixed n = %d, x ~ N(0, S) with S = diag(j^−α), α ∈ {%s}, and "+
 			"low-rank S (r ones, then zeros), r ∈ {%s}; labels from a teacher θ* ~ N(0, I/d) with noise s = %.2g; "+
 			"evaluated at θ = θ* + δ with δ along one fixed direction uniform on the sphere (the same for every "+

@@ -17,20 +17,20 @@ import (
 	"github.com/noisegeom/noisegeom/report"
 )
 
-// The "directional" experiment (PAPER.md §3, claim 3): the directional
+// The "directional" experiment (docs/theory.md#the-papers-claims, claim 3): the directional
 // alignment g(θ; v) = vᵀΣv/(2L·vᵀGv) is of order one uniformly over
 // directions v. For three single-output models at a point with nonzero loss
 // it measures g along the top-k eigenvectors of G, along the flattest
 // nonzero ones and along random unit directions (the control), for several
 // seeds; for linear regression on Gaussian inputs it also compares g along
 // the sample top eigenvectors with the population closed form
-// g(v) = 1 + (vᵀSδ)²/(2L·vᵀSv) (PAPER.md §4).
+// g(v) = 1 + (vᵀSδ)²/(2L·vᵀSv) (docs/theory.md#gaussian-linear-regression).
 
 func init() {
 	register(&Experiment{
 		Name:      "directional",
 		Title:     "Directional alignment g along eigen-directions and random directions",
-		Claim:     "The directional alignment g(θ; v) = vᵀΣv / (2L·vᵀGv) is of order one uniformly over directions v: along the sharpest eigen-directions of G, the flattest nonzero ones and random directions alike, the SGD noise in a direction is about 2L times the curvature in it (PAPER.md §3, claim 3).",
+		Claim:     "The directional alignment g(θ; v) = vᵀΣv / (2L·vᵀGv) is of order one uniformly over directions v: along the sharpest eigen-directions of G, the flattest nonzero ones and random directions alike, the SGD noise in a direction is about 2L times the curvature in it (docs/theory.md#the-papers-claims, claim 3).",
 		Plan:      planDirectional,
 		Summarize: summarizeDirectional,
 	})
@@ -440,7 +440,7 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 	sec := report.Section{
 		Name:   "directional",
 		Title:  "Directional alignment g along eigen-directions and random directions",
-		Claim:  "The directional alignment g(θ; v) = vᵀΣv / (2L·vᵀGv) is of order one uniformly over directions v: along the sharpest eigen-directions of G, the flattest nonzero ones and random directions (PAPER.md §3, claim 3).",
+		Claim:  "The directional alignment g(θ; v) = vᵀΣv / (2L·vᵀGv) is of order one uniformly over directions v: along the sharpest eigen-directions of G, the flattest nonzero ones and random directions (docs/theory.md#the-papers-claims, claim 3).",
 		Method: directionalMethod(z),
 	}
 	dist := report.Table{Name: "distribution", Caption: "Distribution of g over all directions and seeds, per model and kind of direction (dimensionless).",

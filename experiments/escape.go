@@ -18,7 +18,7 @@ import (
 	"github.com/noisegeom/noisegeom/report"
 )
 
-// The "escape" experiment (PAPER.md §3 claim 4): escape profiles
+// The "escape" experiment (docs/theory.md#the-papers-claims, claim 4): escape profiles
 // α_k = D_k/Σ_j D_j of GD and SGD from a sharp interpolating minimum, from
 // the exact second-moment recursion of package escape and from seeded
 // Monte Carlo runs, at several multiples of each method's own threshold
@@ -45,7 +45,7 @@ const escapeClaim = "Near a minimum θ*, D_k(t) = E[(u_kᵀ(θ_t − θ*))²] al
 	"so it escapes along the sharpest direction; SGD's noise, aligned with G, pumps every direction with " +
 	"λ_k > 0, so its escape spreads over many flat directions, and SGD escapes at rates where GD is stable " +
 	"(η > √(B/μ)/‖G‖_F suffices). For quadratic models the second-moment recursion is exact and gives SGD's " +
-	"exact critical rate; Monte Carlo runs must agree with it (PAPER.md §3, claim 4)."
+	"exact critical rate; Monte Carlo runs must agree with it (docs/theory.md#the-papers-claims, claim 4)."
 
 // escModel describes one minimum: a linear model at its minimum-norm
 // interpolant or a diagonal linear network at an unbalanced interpolating

@@ -1,7 +1,8 @@
-// Package experiments holds the paper's claims (../shared/PAPER.md §3) as
-// named, parameterised experiments, and the runner that executes them in
-// independent units, resumes killed runs, splits sweeps into shards and
-// merges shard results into one report.
+// Package experiments holds the paper's claims
+// (docs/theory.md#the-papers-claims) as named, parameterised experiments,
+// and the runner that executes them in independent units, resumes killed
+// runs, splits sweeps into shards and merges shard results into one
+// report.
 //
 // An experiment plans a deterministic list of units (one point of a sweep:
 // a spectrum, a sample size, a seed) for a scale; each unit runs alone and

@@ -16,7 +16,7 @@ import (
 	"github.com/noisegeom/noisegeom/report"
 )
 
-// The "fashion-mnist" experiment (PAPER.md §3, claim 6): the alignment
+// The "fashion-mnist" experiment (docs/theory.md#the-papers-claims, claim 6): the alignment
 // holds on a real network trained on real data. An MLP (PCA-reduced
 // Fashion-MNIST inputs → tanh hidden layer → 10 outputs, square loss on
 // one-hot targets) is trained by SGD; at log-spaced checkpoints μ, μ_c,
@@ -29,7 +29,7 @@ func init() {
 	register(&Experiment{
 		Name:      "fashion-mnist",
 		Title:     "Alignment during SGD training of an MLP on Fashion-MNIST",
-		Claim:     "The alignment of SGD noise with the curvature holds on real networks trained on real data: along SGD training of a network on Fashion-MNIST the loss alignment μ stays of order one, far above its isotropic baseline, and g is of order one along the top eigen-directions of G (PAPER.md §3, claim 6).",
+		Claim:     "The alignment of SGD noise with the curvature holds on real networks trained on real data: along SGD training of a network on Fashion-MNIST the loss alignment μ stays of order one, far above its isotropic baseline, and g is of order one along the top eigen-directions of G (docs/theory.md#the-papers-claims, claim 6).",
 		Plan:      planFashion,
 		Summarize: summarizeFashion,
 	})
@@ -384,7 +384,7 @@ func fashionMethod(z fmSizes) string {
 	var b strings.Builder
 	p := z.pca*z.hidden + z.hidden + z.hidden*fmClasses + fmClasses
 	fmt.Fprintf(&b, "Fashion-MNIST (`data.LoadNamed`), one seeded subsample of n = %d training and %d test images (the same for every replicate), pixels scaled to [0, 1] and projected onto the top %d principal components of the training subsample. MLP %d → %d (tanh) → %d with biases, LeCun initialisation, p = %d. ", z.nTrain, z.nTest, z.pca, z.pca, z.hidden, fmClasses, p)
-	fmt.Fprintf(&b, "**Loss: the square loss ½‖f(x) − y‖² on one-hot targets**, because μ and g are defined (PAPER.md §1–2) through the square loss's identity Σ ≈ 2L·G; cross-entropy would replace G by the generalised Gauss–Newton matrix and L by a loss whose relation to the noise has no such normalisation. ")
+	fmt.Fprintf(&b, "**Loss: the square loss ½‖f(x) − y‖² on one-hot targets**, because μ and g are defined (docs/theory.md#loss-alignment) through the square loss's identity Σ ≈ 2L·G; cross-entropy would replace G by the generalised Gauss–Newton matrix and L by a loss whose relation to the noise has no such normalisation. ")
 	fmt.Fprintf(&b, "SGD with batch B = %d drawn with replacement, constant η = %g, %d replicates (each its own initialisation and SGD stream). ", z.batch, z.lr, z.seeds)
 	steps := make([]string, len(z.steps))
 	for i, s := range z.steps {
@@ -416,7 +416,7 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 	sec := report.Section{
 		Name:   "fashion-mnist",
 		Title:  "Alignment during SGD training of an MLP on Fashion-MNIST",
-		Claim:  "The alignment of SGD noise with the curvature holds on real networks trained on real data: along SGD training on Fashion-MNIST, μ stays of order one and far above its isotropic baseline, and g along the top eigen-directions of G is of order one (PAPER.md §3, claim 6).",
+		Claim:  "The alignment of SGD noise with the curvature holds on real networks trained on real data: along SGD training on Fashion-MNIST, μ stays of order one and far above its isotropic baseline, and g along the top eigen-directions of G is of order one (docs/theory.md#the-papers-claims, claim 6).",
 		Method: fashionMethod(z),
 	}
 	steps := make([]float64, len(z.steps))

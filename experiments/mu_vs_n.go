@@ -54,9 +54,9 @@ func init() {
 		Title: "Loss alignment against sample size",
 		Claim: "For over-parameterized linear models with Gaussian inputs x ~ N(0, S), the loss alignment " +
 			"μ = Tr(Σ₁G)/(2L‖G‖_F²) is bounded below by a constant under sample-size conditions set by an " +
-			"effective dimension of S (Tr(S)²/‖S‖_F² or Tr(S)/‖S‖_op), not by p (PAPER.md §3, claim 1). For " +
+			"effective dimension of S (Tr(S)²/‖S‖_F² or Tr(S)/‖S‖_op), not by p (docs/theory.md#the-papers-claims, claim 1). For " +
 			"Gaussian linear regression the population values are μ = 1 + 2δᵀS³δ/(2L‖S‖_F²) and " +
-			"μ_c = 1 + δᵀS³δ/(2L‖S‖_F²) (§4); the finite-sample values must converge to them.",
+			"μ_c = 1 + δᵀS³δ/(2L‖S‖_F²) (docs/theory.md#gaussian-linear-regression); the finite-sample values must converge to them.",
 		Plan:      muVsNPlan,
 		Summarize: muVsNSummarize,
 	})
@@ -161,8 +161,8 @@ func muVsNSummarize(cfg Config, records []Record) (report.Section, error) {
 		Name:  "mu-vs-n",
 		Title: "Loss alignment against sample size",
 		Claim: "For over-parameterized linear models with Gaussian inputs, μ is bounded below by a constant " +
-			"under sample-size conditions set by an effective dimension of S, not by p (PAPER.md §3, claim 1); " +
-			"finite-sample μ and μ_c converge to the population closed forms of §4.",
+			"under sample-size conditions set by an effective dimension of S, not by p (docs/theory.md#the-papers-claims, claim 1); " +
+			"finite-sample μ and μ_c converge to the population closed forms (docs/theory.md#gaussian-linear-regression).",
 		Method: fmt.Sprintf("Linear regression f = θᵀx, d = %d, x ~ N(0, S) with S = diag(spectrum) for the spectra %s; "+
 			"labels y = θ*ᵀx + ε from a teacher θ* ~ N(0, I/d) with label noise s = %.2g. Two points: the minimum θ = θ* "+
 			"(population μ = μ_c = 1) and θ = θ* + δ with δ a fixed direction uniform on the sphere scaled to δᵀSδ = 1 "+
@@ -196,7 +196,7 @@ func muVsNSummarize(cfg Config, records []Record) (report.Section, error) {
 		effTable.Rows = append(effTable.Rows, []string{spec, synFmt(r2), synFmt(r1), synFmt(muPop), synFmt(mucPop), synFmt(muVsNFactor * r2)})
 
 		fig := report.Figure{Name: "mu-" + synSpecID(spec), Title: "Loss alignment μ against n, spectrum " + spec,
-			Caption: fmt.Sprintf("Mean ± 1 SE over %d seeds. Dashed: population μ (§4). Vertical: n = %d·r₂ = %s, from which μ ≥ %.2g is tested.",
+			Caption: fmt.Sprintf("Mean ± 1 SE over %d seeds. Dashed: population μ (docs/theory.md#gaussian-linear-regression). Vertical: n = %d·r₂ = %s, from which μ ≥ %.2g is tested.",
 				sz.Seeds, muVsNFactor, synFmt(muVsNFactor*r2), muVsNBound),
 			XLabel: "sample size n (samples)", YLabel: "loss alignment μ (dimensionless)", XLog: true,
 			VLines: []report.RefLine{{Label: "n = 2·r₂", At: muVsNFactor * r2}}}

@@ -72,7 +72,7 @@ func init() {
 		Name:  "mu-vs-p",
 		Title: "Loss alignment against over-parameterization",
 		Claim: "μ is bounded below independently of the number of parameters p for over-parameterized linear " +
-			"models (linear regression, diagonal and deep linear networks, random features; PAPER.md §3, claim 1) " +
+			"models (linear regression, diagonal and deep linear networks, random features; docs/theory.md#the-papers-claims, claim 1) " +
 			"and independently of the width m for two-layer networks f(x) = Σ_k a_k σ(w_kᵀx) with the second layer " +
 			"fixed and an activation with bounded derivative (claim 2; the bound is vacuous for ReLU).",
 		Plan:      muVsPPlan,
@@ -222,7 +222,7 @@ func muVsPSummarize(cfg Config, records []Record) (report.Section, error) {
 	sec := report.Section{
 		Name:  "mu-vs-p",
 		Title: "Loss alignment against over-parameterization",
-		Claim: "μ is bounded below independently of p for over-parameterized linear models (PAPER.md §3, claim 1) and " +
+		Claim: "μ is bounded below independently of p for over-parameterized linear models (docs/theory.md#the-papers-claims, claim 1) and " +
 			"independently of the width m for two-layer networks with the second layer fixed and an activation with " +
 			"bounded derivative (claim 2; vacuous for ReLU).",
 		Method: fmt.Sprintf("Fixed data: n = %d inputs x ~ N(0, I_d), d = %d, labels from a linear teacher θ* ~ N(0, I/d) "+

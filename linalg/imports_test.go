@@ -14,9 +14,9 @@ const vtModule = "github.com/noisegeom/noisegeom"
 // those that do not exist (yet) are skipped.
 var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim", "escape", "experiments", "report", "verify"}
 
-// vtCore are the packages below experiments and report (DESIGN.md: cmd →
-// experiments/report → analysis/optim → models/data → linalg); none of
-// them may import the layers above.
+// vtCore are the packages below experiments and report (README.md#layout:
+// cmd → experiments/report → analysis/optim/escape → models/data → linalg);
+// none of them may import the layers above.
 var vtCore = []string{"linalg", "models", "data", "analysis", "optim", "escape"}
 
 // vtUpper are the layers the core must not import.

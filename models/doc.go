@@ -13,7 +13,7 @@
 // entry (i, k) is row i·K+k of Jv; a cotangent u for Jᵀu is an n×K matrix in
 // the same layout.
 //
-// Losses follow ../shared/PAPER.md: the square loss with the one-half
+// Losses follow docs/theory.md#losses: the square loss with the one-half
 // convention ℓ_i = ½‖f(x_i) − y_i‖² and the softmax cross-entropy
 // ℓ_i = −Σ_k y_ik log softmax(f(x_i))_k (rows of y sum to one). The objective
 // is L = (1/n) Σ_i ℓ_i. The Gauss–Newton matrix is G = JᵀΛJ/n with Λ the

@@ -89,9 +89,9 @@ func metricsCase(f *fields) func() ([]Check, error) {
 }
 
 // populationCase evaluates analysis.LinearGaussian (the closed forms of
-// PAPER.md §4) against exact Gauss–Hermite quadrature of the population
-// expectations E[r²xxᵀ], E[rx], E[xxᵀ], E[r²] (numpy, 3^(d+1) nodes, exact
-// for these degree-4 polynomials). The quadrature sums N = 3^(d+1)·d
+// docs/theory.md#gaussian-linear-regression) against exact Gauss–Hermite
+// quadrature of the population expectations E[r²xxᵀ], E[rx], E[xxᵀ],
+// E[r²] (numpy, 3^(d+1) nodes, exact for these degree-4 polynomials). The quadrature sums N = 3^(d+1)·d
 // signed terms per entry and the closed forms O(d³) terms; the traces and
 // quotients add a few roundings. With O(1) data (‖S‖ ≤ 3, ‖δ‖ ≤ 2) the sum
 // of magnitudes is within a factor 4 of the result, and the centering

@@ -26,14 +26,15 @@ func init() {
 	})
 }
 
-const alignAbout = `Evaluates the noise-geometry metrics of PAPER.md §2 for a model, a dataset and a
-point θ: μ = Tr(Σ₁G)/(2L‖G‖_F²), μ_c (centered Σ), μ_iso and μ/μ_iso, the
-directional alignment g = vᵀΣv/(2L·vᵀGv) along the top-k and the flattest
-nonzero eigenvectors of G and along random directions, the escape indicator
-Tr(ΣG) (and Tr(ΣH) with --hessian), the stability thresholds 2/λ_max and
-√(B/μ)/‖G‖_F, and, for --model linear on synthetic data, the population
-closed forms of Gaussian linear regression. Loss: ½‖f(x) − y‖², averaged, or
-with --loss cross_entropy the softmax cross-entropy (G = JᵀΛJ/n, Λ = diag(p) − ppᵀ).
+const alignAbout = `Evaluates the noise-geometry metrics (docs/theory.md#loss-alignment) for a
+model, a dataset and a point θ: μ = Tr(Σ₁G)/(2L‖G‖_F²), μ_c (centered Σ),
+μ_iso and μ/μ_iso, the directional alignment g = vᵀΣv/(2L·vᵀGv) along the
+top-k and the flattest nonzero eigenvectors of G and along random
+directions, the escape indicator Tr(ΣG) (and Tr(ΣH) with --hessian), the
+stability thresholds 2/λ_max and √(B/μ)/‖G‖_F, and, for --model linear on
+synthetic data, the population closed forms of Gaussian linear regression.
+Loss: ½‖f(x) − y‖², averaged, or with --loss cross_entropy the softmax
+cross-entropy (G = JᵀΛJ/n, Λ = diag(p) − ppᵀ).
 
 Data: --data synthetic draws x ~ N(0, S) (--n, --d, --spectrum, --rotate) with
 labels y = f(x; θ*) + noise from a teacher θ* of the same model family (linear:

@@ -20,7 +20,8 @@ func init() {
 	})
 }
 
-const escapeAbout = `Escape from a minimum θ* (PAPER.md §3 item 4). θ* is constructed exactly:
+const escapeAbout = `Escape from a minimum θ* (docs/theory.md#escape-from-a-minimum).
+θ* is constructed exactly:
 --model linear: the minimum-norm interpolant X⁺y (interpolating when n ≤ d);
 --model diagonal: the diagonal network u⊙v with effective weights X⁺y,
 unbalanced by --unbalance c (u = c√|β|, v = sign(β)√|β|/c; c > 1 is sharper).

@@ -19,8 +19,9 @@ func init() {
 	})
 }
 
-const cyclicalAbout = `PAPER.md §3 item 5. From a minimum θ* built as by 'noisegeom escape'
-(default: a diagonal linear network at an unbalanced minimum, --unbalance 3),
+const cyclicalAbout = `Cyclical learning rates (docs/theory.md#cyclical-learning-rates).
+From a minimum θ* built as by 'noisegeom escape' (default: a diagonal linear
+network at an unbalanced minimum, --unbalance 3),
 three arms run from the same seeded perturbations (--radius, isotropic):
 SGD with the two-phase cyclical rate (--high-factor × SGD's exact critical
 rate for --high-steps steps, then --low-factor × that rate for --low-steps),

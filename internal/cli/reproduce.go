@@ -33,11 +33,12 @@ func init() {
 	})
 }
 
-const reproduceAbout = `Runs the experiments that test each claim of the paper (PAPER.md §3) and
-writes into --out: report.md and report.html (figures inline), figures/*.svg
-and *.png, data/*.csv (one per figure and table), run.json (version, commit,
-Go, CPU, kernel table, seeds, flags, time per experiment) and units/ (one
-record per finished unit of work).
+const reproduceAbout = `Runs the experiments that test each claim of the paper
+(docs/theory.md#the-papers-claims) and writes into --out: report.md and
+report.html (figures inline), figures/*.svg and *.png, data/*.csv (one per
+figure and table), run.json (version, commit, Go, CPU, kernel table, seeds,
+flags, time per experiment) and units/ (one record per finished unit of
+work).
 
 The default scale finishes in minutes on a laptop; --full runs sizes closer
 to the paper's (hours). A killed run continues with --resume (same flags):

@@ -19,9 +19,10 @@ Sources of the reference outputs:
   models    PyTorch autograd in float64 (grad, jvp, vjp, hvp; the Gauss-Newton product
             as vjp(hvp of the loss in the outputs, jvp)).
   analysis  numpy forming per-sample gradients (analytic Jacobians), Sigma_1, Sigma, G
-            as p x p matrices; the population quantities of PAPER.md sec. 4 by exact
-            Gauss-Hermite quadrature of E[r^2 x x^T] (3 nodes per dimension integrate the
-            degree-4 polynomials exactly), not by the closed forms.
+            as p x p matrices; the population quantities (closed forms in
+            docs/theory.md#gaussian-linear-regression) by exact Gauss-Hermite quadrature
+            of E[r^2 x x^T] (3 nodes per dimension integrate the degree-4 polynomials
+            exactly), not by the closed forms.
   escape    numpy iterating M_{t+1} = E_B[(I - eta A_B) M (I - eta A_B)] by enumerating
             every minibatch (ordered tuples with replacement, subsets without); the
             critical rate by bisection on the spectral radius of the p^2 x p^2 linear map
@@ -389,7 +390,8 @@ def analysis_cases(rng):
         out = dict(loss=twoL / 2, mu=np.trace(sigma1 @ G) / (twoL * frob2), mu_c=np.trace(sigma @ G) / (twoL * frob2),
                    mu_iso=np.trace(sigma1) * np.trace(G) / (dd * twoL * frob2),
                    g=[v @ sigma @ v / (twoL * (v @ G @ v)) for v in vs])
-        # Sanity: the closed forms of PAPER.md sec. 4 must agree (not stored: the Go side evaluates them).
+        # Sanity: the closed forms (docs/theory.md#gaussian-linear-regression) must agree
+        # (not stored: the Go side evaluates them).
         L2 = delta @ S @ delta + s2
         d3 = delta @ S @ S @ S @ delta
         fs = (S * S).sum()

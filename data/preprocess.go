@@ -147,10 +147,14 @@ func Subsample(ds *Dataset, m int, seed uint64) (*Dataset, error) {
 	return out, nil
 }
 
-// OneHot sets Y to the n×Classes one-hot encoding of the labels.
+// OneHot sets Y to the n×Classes one-hot encoding of the labels. A
+// one-hot of more than MaxElements values is ErrTooLarge.
 func OneHot(ds *Dataset) error {
 	if ds.Labels == nil || ds.Classes < 1 {
 		return specErr("%s: one-hot targets need class labels", ds.Name)
+	}
+	if int64(len(ds.Labels))*int64(ds.Classes) > MaxElements {
+		return fileErr(ds.Name, ErrTooLarge, "one-hot targets of %d samples × %d classes exceed the limit of %d values", len(ds.Labels), ds.Classes, int64(MaxElements))
 	}
 	ds.Y = linalg.NewDense(len(ds.Labels), ds.Classes)
 	for i, l := range ds.Labels {

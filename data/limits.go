@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strconv"
 )
 
 // MaxClasses bounds class labels: every label must lie in [0, MaxClasses)
@@ -187,14 +188,18 @@ func labelLimit(classes int) int {
 }
 
 // checkLabel reports whether v is a class label below limit, with an
-// error naming the file and where (e.g. "line 3").
+// error naming the file and where (e.g. "line 3, column 1").
 func checkLabel(name, where string, v float64, limit int) error {
 	if v >= 0 && v < float64(limit) && v == math.Trunc(v) {
 		return nil
 	}
-	bound := fmt.Sprintf("the limit of %d classes (MaxClasses)", limit)
+	bound := "MaxClasses"
 	if limit != MaxClasses {
-		bound = fmt.Sprintf("the %d classes requested", limit)
+		bound = fmt.Sprintf("%d classes requested", limit)
 	}
-	return fileErr(name, ErrFormat, "%s: label %v is not a class index in [0, %d) (%s)", where, v, limit, bound)
+	text := strconv.FormatFloat(v, 'g', -1, 64)
+	if v == math.Trunc(v) && math.Abs(v) < 1e21 {
+		text = strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fileErr(name, ErrFormat, "%s: label %s is not a class index in [0, %d) (%s)", where, text, limit, bound)
 }

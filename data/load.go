@@ -134,7 +134,7 @@ func readLabelsFile(path string, opt FileOptions) (labels []int, classes int, er
 	limit := labelLimit(opt.Classes)
 	labels = make([]int, len(vals))
 	for i, v := range vals {
-		if err := checkLabel(path, fmt.Sprintf("label %d (flat index)", i), v, limit); err != nil {
+		if err := checkLabel(path, fmt.Sprintf("element %d (flat index)", i), v, limit); err != nil {
 			return nil, 0, err
 		}
 		labels[i] = int(v)

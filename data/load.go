@@ -128,17 +128,24 @@ func readLabelsFile(path string, opt FileOptions) (labels []int, classes int, er
 			return nil, 0, err
 		}
 	}
+	return labelsFrom(path, vals, opt.Classes)
+}
+
+// labelsFrom converts the values of labels file path to class labels below
+// classes (when > 0, and then that many classes) or below MaxClasses.
+func labelsFrom(path string, vals []float64, classes int) ([]int, int, error) {
 	if len(vals) == 0 {
 		return nil, 0, fileErr(path, ErrEmpty, "no labels")
 	}
-	limit := labelLimit(opt.Classes)
-	labels = make([]int, len(vals))
+	limit := labelLimit(classes)
+	labels := make([]int, len(vals))
+	n := classes
 	for i, v := range vals {
 		if err := checkLabel(path, fmt.Sprintf("element %d (flat index)", i), v, limit); err != nil {
 			return nil, 0, err
 		}
 		labels[i] = int(v)
-		classes = max(classes, labels[i]+1)
+		n = max(n, labels[i]+1)
 	}
-	return labels, max(classes, opt.Classes), nil
+	return labels, n, nil
 }

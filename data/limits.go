@@ -193,9 +193,9 @@ func checkLabel(name, where string, v float64, limit int) error {
 	if v >= 0 && v < float64(limit) && v == math.Trunc(v) {
 		return nil
 	}
-	bound := "MaxClasses"
+	bound := "the most classes supported, MaxClasses"
 	if limit != MaxClasses {
-		bound = fmt.Sprintf("%d classes requested", limit)
+		bound = fmt.Sprintf("%d classes stated", limit)
 	}
 	text := strconv.FormatFloat(v, 'g', -1, 64)
 	if v == math.Trunc(v) && math.Abs(v) < 1e21 {

@@ -80,17 +80,17 @@ func TestLabelBounds(t *testing.T) {
 		want    []string // substrings of the error; nil = success
 		classN  int      // classes on success
 	}{
-		{"csv 2^31-1", "a.csv", []byte("1,2\n2147483647,3\n"), nil, 0, []string{"a.csv", "line 2, column 1: label 2147483647 is not a class index in [0, 65536) (MaxClasses)"}, 0},
+		{"csv 2^31-1", "a.csv", []byte("1,2\n2147483647,3\n"), nil, 0, []string{"a.csv", "line 2, column 1: label 2147483647 is not a class index in [0, 65536) (the most classes supported, MaxClasses)"}, 0},
 		{"csv 2^31", "a.csv", []byte("1,2\n2147483648,3\n"), nil, 0, []string{"line 2", "label 2147483648 "}, 0},
 		{"csv above MaxClasses", "a.csv", []byte("0,1\n65536,2\n"), nil, 0, []string{"label 65536"}, 0},
-		{"csv above requested", "a.csv", []byte("0,1\n5,2\n"), nil, 3, []string{"line 2", "label 5", "3 classes requested"}, 0},
+		{"csv above requested", "a.csv", []byte("0,1\n5,2\n"), nil, 3, []string{"line 2", "label 5", "3 classes stated"}, 0},
 		{"csv negative with classes", "a.csv", []byte("0,1\n-1,2\n"), nil, 2, []string{"label -1"}, 0},
 		{"csv negative is a target", "a.csv", []byte("1,1\n-1,2\n"), nil, 0, nil, 0},
 		{"csv stated classes", "a.csv", []byte("0,1\n1,2\n"), nil, 10, nil, 10},
 		{"csv gz huge", "a.csv.gz", gzipBytes(t, []byte("3,1\n2147483647,2\n")), nil, 0, []string{"line 2", "2147483647"}, 0},
 		{"npy labels 2^31-1", "x.npy", x, npyBytes("<f8", "(2,)", f8(1, 2147483647)), 0, []string{"l.npy", "element 1 (flat index)", "2147483647"}, 0},
 		{"npy labels negative", "x.npy", x, npyBytes("<f8", "(2,)", f8(-3, 1)), 0, []string{"element 0 (flat index)", "label -3"}, 0},
-		{"npy labels above requested", "x.npy", x, npyBytes("|u1", "(2,)", []byte{1, 7}), 4, []string{"element 1", "label 7", "[0, 4) (4 classes requested)"}, 0},
+		{"npy labels above requested", "x.npy", x, npyBytes("|u1", "(2,)", []byte{1, 7}), 4, []string{"element 1", "label 7", "[0, 4) (4 classes stated)"}, 0},
 		{"idx labels above requested", "x-idx", append(idxHeader(IDXUint8, 2, 1), 3, 4), append(idxHeader(IDXUint8, 2), 9, 1), 5, []string{"l-idx", "sample 0", "label 9"}, 0},
 		{"idx labels fine", "x-idx", append(idxHeader(IDXUint8, 2, 1), 3, 4), append(idxHeader(IDXUint8, 2), 2, 1), 5, nil, 5},
 	}
@@ -255,4 +255,22 @@ func TestLimitsExact(t *testing.T) {
 	assert.Equal(t, []int{4, 2}, a.Dims)
 	_, err = Limits{Elements: 8, Bytes: int64(len(b) - 1)}.ReadIDX(bytes.NewReader(b), "short")
 	assert.True(t, errors.Is(err, ErrTooLarge), "%v", err)
+}
+
+// TestLoadNamedLabelOutOfRange: a named dataset's labels must lie in its
+// classes; the error names the labels file, the sample and the label.
+func TestLoadNamedLabelOutOfRange(t *testing.T) {
+	dir := t.TempDir()
+	img := append(idxHeader(IDXUint8, 3, 2), 1, 2, 3, 4, 5, 6)
+	lab := append(idxHeader(IDXUint8, 3), 9, 10, 0)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "train-images-idx3-ubyte"), img, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "train-labels-idx1-ubyte"), lab, 0o644))
+	_, err := LoadNamed("mnist", NamedOptions{Dir: dir})
+	require.ErrorIs(t, err, ErrFormat)
+	assert.Contains(t, err.Error(), "train-labels-idx1-ubyte: malformed file: sample 1: label 10 is not a class index in [0, 10) (10 classes stated)")
+	lab[len(lab)-2] = 1
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "train-labels-idx1-ubyte"), lab, 0o644))
+	ds, err := LoadNamed("mnist", NamedOptions{Dir: dir})
+	require.NoError(t, err)
+	assert.Equal(t, 10, ds.Classes)
 }

@@ -128,7 +128,11 @@ func (l Limits) ReadIDX(r io.Reader, name string) (*IDX, error) {
 		return nil, fileErr(name, ErrEmpty, "IDX dimensions %v hold no elements", a.Dims)
 	}
 	size := total * int64(idxSize(a.Type))
-	if err := l.checkPayload(name, fmt.Sprintf("IDX header %v", a.Dims), total, size); err != nil {
+	what := fmt.Sprintf("IDX header %v", a.Dims)
+	if err := l.checkPayload(name, what, total, size); err != nil {
+		return nil, err
+	}
+	if err := s.checkExpansion(what, size); err != nil {
 		return nil, err
 	}
 	if a.Raw, err = readExact(s, size, name, "IDX data"); err != nil {

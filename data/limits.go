@@ -74,8 +74,23 @@ func (l Limits) openStream(r io.Reader, name string) (*boundedStream, error) {
 	s := &boundedStream{r: z, name: name, limit: l.Bytes}
 	if _, gz := z.(*gzipErrReader); gz {
 		s.compressed = raw
+		s.compressedSize = knownSize(r)
 	}
 	return s, nil
+}
+
+// knownSize returns the size of r when it is a regular file or an
+// in-memory reader, else 0.
+func knownSize(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Size() int64 }:
+		return v.Size()
+	case interface{ Stat() (os.FileInfo, error) }:
+		if st, err := v.Stat(); err == nil && st.Mode().IsRegular() {
+			return st.Size()
+		}
+	}
+	return 0
 }
 
 // countingReader counts the bytes read through it.
@@ -95,13 +110,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // also enforces the expansion ratio, and with record > 0 at most record
 // bytes past the last call to markRecord.
 type boundedStream struct {
-	r          io.Reader
-	name       string
-	limit, n   int64
-	compressed *countingReader
-	record     int64 // 0: no record bound
-	mark       int64 // n at the start of the current record
-	line       int   // line of the current record, for the message
+	r              io.Reader
+	name           string
+	limit, n       int64
+	compressed     *countingReader
+	compressedSize int64 // size of the whole gzip input when known, else 0
+	record         int64 // 0: no record bound
+	mark           int64 // n at the start of the current record
+	line           int   // line of the current record, for the message
 }
 
 // room returns how many more bytes the stream may deliver (negative once
@@ -134,6 +150,23 @@ func (s *boundedStream) Read(p []byte) (int, error) {
 	return k, err
 }
 
+// checkExpansion rejects, before it is read, a payload of n more bytes that
+// a gzip input of known size could only hold by expanding beyond the
+// ratio; what describes the header.
+func (s *boundedStream) checkExpansion(what string, n int64) error {
+	if s.compressed == nil || s.compressedSize <= 0 {
+		return nil
+	}
+	if most := max(gzipFloor, gzipRatio*s.compressedSize); s.n+n > most {
+		return fileErr(s.name, ErrTooLarge, "%s declares %d bytes of data, but a gzip file of %d bytes may expand to at most %d (%s)",
+			what, n, s.compressedSize, most, bombAdvice)
+	}
+	return nil
+}
+
+var bombAdvice = fmt.Sprintf("%d× past %d MiB: refused as a likely gzip bomb; if the file is genuine, gunzip it and pass the plain file",
+	gzipRatio, gzipFloor>>20)
+
 // markRecord starts a new record (for the record bound) at the given line.
 func (s *boundedStream) markRecord(line int) { s.mark, s.line = s.n, line }
 
@@ -148,8 +181,8 @@ func (s *boundedStream) tooLarge() error {
 	case s.record > 0 && s.n > s.mark+s.record:
 		return fileErr(s.name, ErrTooLarge, "the record starting at line %d is longer than %d bytes (the limit of one CSV record)", s.line, s.record)
 	default:
-		return fileErr(s.name, ErrTooLarge, "gzip data expands to more than %d bytes from %d compressed bytes (more than %d× past %d MiB: refused as a likely gzip bomb; if the file is genuine, gunzip it and pass the plain file)",
-			s.n-1, s.compressed.n, gzipRatio, gzipFloor>>20)
+		return fileErr(s.name, ErrTooLarge, "gzip data expands to more than %d bytes from %d compressed bytes (more than %s)",
+			s.n-1, s.compressed.n, bombAdvice)
 	}
 }
 

@@ -151,7 +151,11 @@ func TestDecompressedCaps(t *testing.T) {
 		{"gzip IDX bomb", func() error {
 			_, err := ReadIDX(bytes.NewReader(bomb), "bomb.gz")
 			return err
-		}, []string{"bomb.gz", "gzip bomb", "100×"}, 160 << 20},
+		}, []string{"bomb.gz", "IDX header [16384 8192] declares 134217728 bytes of data, but a gzip file of", "gzip bomb", "100×"}, 1 << 20},
+		{"gzip IDX bomb of unknown size", func() error {
+			_, err := ReadIDX(io.MultiReader(bytes.NewReader(bomb)), "bomb.gz")
+			return err
+		}, []string{"bomb.gz", "gzip data expands to more than 67108864 bytes", "gzip bomb", "100×"}, 160 << 20},
 		{"gzip IDX header above the byte limit", func() error {
 			_, err := small.ReadIDX(bytes.NewReader(f8gz), "f8.gz")
 			return err

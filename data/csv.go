@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -36,15 +36,35 @@ type CSVOptions struct {
 	// LabelName, when set, selects the label column by header name and
 	// overrides LabelColumn (the file must have a header).
 	LabelName string
+	// Classes, when > 0, states the number of classes: every label must be
+	// an integer in [0, Classes), and the dataset has Classes classes.
+	Classes int
 }
 
-// ReadCSV reads a numeric table: one sample per row, every field a finite
-// number. The label column, if any, goes to Y (n×1); when every label is a
-// non-negative integer below 2^31 it also fills Labels and Classes. Rows of
-// different lengths are ErrRagged; NaN/Inf are ErrNonFinite; errors name
-// the file, line and column.
+// ReadCSV reads a numeric table (plain or gzip, detected from the first
+// bytes) within DefaultLimits: one sample per row, every field a finite
+// number. The label column, if any, goes to Y (n×1). When every label is a
+// non-negative integer it also fills Labels and Classes, and then a label
+// of MaxClasses or more is an error; with opt.Classes set, every label
+// must be a class index below it. Rows of different lengths are
+// ErrRagged; NaN/Inf are ErrNonFinite; errors name the file, line and
+// column.
 func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
-	br := bufio.NewReader(r)
+	return DefaultLimits.ReadCSV(r, name, opt)
+}
+
+// ReadCSV reads a numeric table as the package-level ReadCSV does, within
+// l: at most l.Elements values, l.Bytes decompressed bytes and
+// maxCSVRecord bytes per record.
+func (l Limits) ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
+	l = l.orDefault()
+	s, err := l.openStream(r, name)
+	if err != nil {
+		return nil, err
+	}
+	s.record = min(maxCSVRecord, l.Bytes)
+	s.markRecord(1)
+	br := bufio.NewReader(s)
 	if b, _ := br.Peek(3); string(b) == "\xef\xbb\xbf" { // UTF-8 byte-order mark
 		br.Discard(3)
 	}
@@ -60,7 +80,9 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 		labelCol = NoLabel
 		xs, ys   []float64
 		n        int
-		integral = true
+		integral = true // every label so far is a non-negative integer
+		badLabel error  // the first label that is not a class index below the limit
+		limit    = labelLimit(opt.Classes)
 	)
 	for row := 0; ; row++ {
 		rec, err := cr.Read()
@@ -69,12 +91,18 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			var fe *FileError
+			switch {
+			case errors.As(err, &pe):
 				return nil, fileErr(name, ErrFormat, "line %d, column %d: %v", pe.Line, pe.Column, pe.Err)
+			case errors.As(err, &fe):
+				return nil, err
 			}
 			return nil, fileErr(name, ErrFormat, "%v", err)
 		}
 		line, _ := cr.FieldPos(0)
+		last, _ := cr.FieldPos(len(rec) - 1)
+		s.markRecord(last + 1)
 		if row == 0 {
 			isHeader := opt.Header == HeaderYes
 			if opt.Header == HeaderAuto {
@@ -97,8 +125,8 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 		if len(rec) != cols {
 			return nil, fileErr(name, ErrRagged, "line %d has %d fields, earlier rows have %d", line, len(rec), cols)
 		}
-		if int64(n+1)*int64(cols) > MaxElements {
-			return nil, fileErr(name, ErrTooLarge, "more than %d values", int64(MaxElements))
+		if int64(n+1)*int64(cols) > l.Elements {
+			return nil, fileErr(name, ErrTooLarge, "line %d: more than %d values (the limit)", line, l.Elements)
 		}
 		for j, f := range rec {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
@@ -113,7 +141,10 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 			}
 			if j == labelCol {
 				ys = append(ys, v)
-				integral = integral && v >= 0 && v < 1<<31 && v == math.Trunc(v)
+				integral = integral && v >= 0 && v == math.Trunc(v)
+				if badLabel == nil {
+					badLabel = checkLabel(name, fmt.Sprintf("line %d, column %d", line, j+1), v, limit)
+				}
 			} else {
 				xs = append(xs, v)
 			}
@@ -127,6 +158,11 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 	if n == 0 || d <= 0 {
 		return nil, fileErr(name, ErrEmpty, "no data rows or no feature columns")
 	}
+	// A column of non-negative integers holds class labels (as does any
+	// column when the caller states the class count): check their range.
+	if labelCol != NoLabel && (integral || opt.Classes > 0) && badLabel != nil {
+		return nil, badLabel
+	}
 	ds := &Dataset{Name: name, X: linalg.NewDenseData(n, d, xs)}
 	if labelCol != NoLabel {
 		ds.Y = linalg.NewDenseData(n, 1, ys)
@@ -136,6 +172,7 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 				ds.Labels[i] = int(v)
 				ds.Classes = max(ds.Classes, int(v)+1)
 			}
+			ds.Classes = max(ds.Classes, opt.Classes)
 		}
 	}
 	return ds, nil
@@ -167,18 +204,19 @@ func resolveLabel(name string, opt CSVOptions, first []string, isHeader bool) (i
 	return c, nil
 }
 
-// ReadCSVFile reads a CSV file (see ReadCSV).
+// ReadCSVFile reads a CSV file, plain or gzip (see ReadCSV).
 func ReadCSVFile(path string, opt CSVOptions) (*Dataset, error) {
-	f, err := os.Open(path)
+	return DefaultLimits.ReadCSVFile(path, opt)
+}
+
+// ReadCSVFile reads a CSV file, plain or gzip, within l.
+func (l Limits) ReadCSVFile(path string, opt CSVOptions) (*Dataset, error) {
+	f, err := openFile(path, "a CSV file")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := maybeGunzip(f, path)
-	if err != nil {
-		return nil, err
-	}
-	return ReadCSV(r, path, opt)
+	return l.ReadCSV(f, path, opt)
 }
 
 // WriteCSV writes ds as CSV with a header x0..x{d-1} followed by the target

@@ -14,7 +14,11 @@
 //
 // Readers never panic on bad input. Every failure is a *FileError naming the
 // file, wrapping one of the sentinel errors below so callers can test it
-// with errors.Is. Headers that claim more elements than Limits allow are
-// rejected before anything is allocated, and payloads are read
-// incrementally, so memory use is bounded by the bytes actually present.
+// with errors.Is. Headers that claim more elements or bytes than Limits
+// allow are rejected before anything is allocated; payloads are read
+// incrementally through a bound on the decompressed bytes (with a guard
+// against gzip bombs and a bound on one CSV record), so memory use grows
+// with the data actually present and stays within the limits. Class labels
+// must be integers below MaxClasses, or below the class count the caller
+// states.
 package data

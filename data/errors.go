@@ -18,6 +18,7 @@ var (
 	ErrEmpty       = errors.New("empty data set")
 	ErrNotFound    = errors.New("dataset not found")
 	ErrSpec        = errors.New("invalid specification")
+	ErrIsDir       = errors.New("is a directory")
 )
 
 // FileError is a failure tied to one file (or stream name).

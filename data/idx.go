@@ -2,9 +2,9 @@ package data
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"github.com/noisegeom/noisegeom/linalg"
 )
@@ -83,17 +83,23 @@ func (a *IDX) Float64s() ([]float64, error) {
 }
 
 // ReadIDX reads one IDX array from r (gzip-compressed or plain, detected
-// from the first bytes). name is used in error messages. The header's
-// element count must not exceed MaxElements; the payload must be complete
-// and followed by nothing.
-func ReadIDX(r io.Reader, name string) (*IDX, error) {
-	r, err := maybeGunzip(r, name)
+// from the first bytes) within DefaultLimits. name is used in error
+// messages. The payload must be complete and followed by nothing.
+func ReadIDX(r io.Reader, name string) (*IDX, error) { return DefaultLimits.ReadIDX(r, name) }
+
+// ReadIDX reads one IDX array as the package-level ReadIDX does, within l:
+// a header declaring more elements or bytes than l allows is rejected
+// before anything is allocated, and decompressed data is read through l's
+// bounds.
+func (l Limits) ReadIDX(r io.Reader, name string) (*IDX, error) {
+	l = l.orDefault()
+	s, err := l.openStream(r, name)
 	if err != nil {
 		return nil, err
 	}
 	var magic [4]byte
-	if _, err := io.ReadFull(r, magic[:]); err != nil {
-		return nil, fileErr(name, ErrTruncated, "file shorter than the 4-byte IDX magic number")
+	if _, err := io.ReadFull(s, magic[:]); err != nil {
+		return nil, shortRead(err, name, "file shorter than the 4-byte IDX magic number")
 	}
 	if magic[0] != 0 || magic[1] != 0 || idxSize(magic[2]) == 0 || magic[3] == 0 {
 		return nil, fileErr(name, ErrBadMagic, "IDX magic number 0x%02x%02x%02x%02x (want 0x0000TTNN with type TT in 08,09,0B,0C,0D,0E and N ≥ 1 dimensions)",
@@ -101,8 +107,8 @@ func ReadIDX(r io.Reader, name string) (*IDX, error) {
 	}
 	nd := int(magic[3])
 	hdr := make([]byte, 4*nd)
-	if _, err := io.ReadFull(r, hdr); err != nil {
-		return nil, fileErr(name, ErrTruncated, "header declares %d dimensions but ends early", nd)
+	if _, err := io.ReadFull(s, hdr); err != nil {
+		return nil, shortRead(err, name, "header declares %d dimensions but ends early", nd)
 	}
 	a := &IDX{Name: name, Type: magic[2], Dims: make([]int, nd)}
 	total := int64(1)
@@ -112,8 +118,8 @@ func ReadIDX(r io.Reader, name string) (*IDX, error) {
 		if d == 0 {
 			total = 0
 		} else if total > 0 {
-			if total > MaxElements/d {
-				return nil, fileErr(name, ErrTooLarge, "header dimensions %v exceed the limit of %d elements", dimsUpTo(hdr, i), int64(MaxElements))
+			if total > l.Elements/d {
+				return nil, fileErr(name, ErrTooLarge, "header dimensions %v exceed the limit of %d elements", dimsUpTo(hdr, i), l.Elements)
 			}
 			total *= d
 		}
@@ -121,11 +127,18 @@ func ReadIDX(r io.Reader, name string) (*IDX, error) {
 	if total == 0 {
 		return nil, fileErr(name, ErrEmpty, "IDX dimensions %v hold no elements", a.Dims)
 	}
-	a.Raw, err = readExact(r, total*int64(idxSize(a.Type)), name, "IDX data")
-	if err != nil {
+	size := total * int64(idxSize(a.Type))
+	what := fmt.Sprintf("IDX header %v", a.Dims)
+	if err := l.checkPayload(name, what, total, size); err != nil {
 		return nil, err
 	}
-	if err := expectEOF(r, name); err != nil {
+	if err := s.checkExpansion(what, size); err != nil {
+		return nil, err
+	}
+	if a.Raw, err = readExact(s, size, name, "IDX data"); err != nil {
+		return nil, err
+	}
+	if err := expectEOF(s, name); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -139,14 +152,17 @@ func dimsUpTo(hdr []byte, i int) []uint32 {
 	return out
 }
 
-// ReadIDXFile reads an IDX file (plain or gzip).
-func ReadIDXFile(path string) (*IDX, error) {
-	f, err := os.Open(path)
+// ReadIDXFile reads an IDX file (plain or gzip) within DefaultLimits.
+func ReadIDXFile(path string) (*IDX, error) { return DefaultLimits.ReadIDXFile(path) }
+
+// ReadIDXFile reads an IDX file (plain or gzip) within l.
+func (l Limits) ReadIDXFile(path string) (*IDX, error) {
+	f, err := openFile(path, "an IDX file")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadIDX(f, path)
+	return l.ReadIDX(f, path)
 }
 
 // LoadIDXPair reads an images file (n×…, any element type) and a labels
@@ -154,18 +170,24 @@ func ReadIDXFile(path string) (*IDX, error) {
 // MNIST) as float64 features, one row per image, labels as classes
 // 0..max(label).
 func LoadIDXPair(imagesPath, labelsPath string) (*Dataset, error) {
-	img, err := ReadIDXFile(imagesPath)
-	if err != nil {
-		return nil, err
-	}
-	lab, err := ReadIDXFile(labelsPath)
-	if err != nil {
-		return nil, err
-	}
-	return idxDataset(img, lab)
+	return loadIDXPair(imagesPath, labelsPath, FileOptions{})
 }
 
-func idxDataset(img, lab *IDX) (*Dataset, error) {
+// loadIDXPair is LoadIDXPair within opt.Limits, with labels below
+// opt.Classes when it is set (and then that many classes).
+func loadIDXPair(imagesPath, labelsPath string, opt FileOptions) (*Dataset, error) {
+	img, err := opt.Limits.ReadIDXFile(imagesPath)
+	if err != nil {
+		return nil, err
+	}
+	lab, err := opt.Limits.ReadIDXFile(labelsPath)
+	if err != nil {
+		return nil, err
+	}
+	return idxDataset(img, lab, opt.Classes)
+}
+
+func idxDataset(img, lab *IDX, classes int) (*Dataset, error) {
 	if len(lab.Dims) != 1 || (lab.Type != IDXUint8 && lab.Type != IDXInt8) {
 		return nil, fileErr(lab.Name, ErrFormat, "labels must be a 1-D array of bytes, got type 0x%02x dims %v", lab.Type, lab.Dims)
 	}
@@ -185,17 +207,19 @@ func idxDataset(img, lab *IDX) (*Dataset, error) {
 	if img.Type == IDXUint8 {
 		ds.Range = &[2]float64{0, 255}
 	}
+	limit := labelLimit(classes)
 	for i, b := range lab.Raw {
 		l := int(b)
 		if lab.Type == IDXInt8 {
 			l = int(int8(b))
 		}
-		if l < 0 {
-			return nil, fileErr(lab.Name, ErrFormat, "label %d of sample %d is negative", l, i)
+		if err := checkLabel(lab.Name, fmt.Sprintf("sample %d", i), float64(l), limit); err != nil {
+			return nil, err
 		}
 		ds.Labels[i] = l
 		ds.Classes = max(ds.Classes, l+1)
 	}
+	ds.Classes = max(ds.Classes, classes)
 	return ds, nil
 }
 

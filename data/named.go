@@ -68,7 +68,10 @@ func firstExisting(dir string, names []string) string {
 
 // LoadIDXDir loads a split ("train" or "test") from a directory of
 // MNIST-style IDX files (train-images-idx3-ubyte[.gz] and so on).
-func LoadIDXDir(dir, split string) (*Dataset, error) {
+func LoadIDXDir(dir, split string) (*Dataset, error) { return loadIDXDir(dir, split, FileOptions{}) }
+
+// loadIDXDir is LoadIDXDir with opt's limits and class count.
+func loadIDXDir(dir, split string, opt FileOptions) (*Dataset, error) {
 	imgs, labs, err := idxFileNames(split)
 	if err != nil {
 		return nil, err
@@ -77,7 +80,7 @@ func LoadIDXDir(dir, split string) (*Dataset, error) {
 	if ip == "" || lp == "" {
 		return nil, fileErr(dir, ErrNotFound, "no %s or no %s (or their .gz) in this directory", imgs[1], labs[1])
 	}
-	return LoadIDXPair(ip, lp)
+	return loadIDXPair(ip, lp, opt)
 }
 
 // NamedOptions select where and what LoadNamed loads.
@@ -137,7 +140,9 @@ func LoadNamed(name string, opt NamedOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := LoadIDXDir(dir, opt.Split)
+	// Labels must lie in the dataset's classes; the error names the file,
+	// sample and label.
+	ds, err := loadIDXDir(dir, opt.Split, FileOptions{Classes: namedDatasets[name].classes})
 	if err != nil {
 		return nil, err
 	}
@@ -146,10 +151,5 @@ func LoadNamed(name string, opt NamedOptions) (*Dataset, error) {
 		split = "train"
 	}
 	ds.Name = name + "/" + split
-	if c := namedDatasets[name].classes; ds.Classes > c {
-		return nil, fileErr(dir, ErrFormat, "%s has labels up to %d, expected %d classes", name, ds.Classes-1, c)
-	} else {
-		ds.Classes = c
-	}
 	return ds, nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -37,13 +36,20 @@ func (a *NPY) Len() int {
 }
 
 // ReadNPY reads a .npy array (format versions 1.0, 2.0 and 3.0) of dtype
-// float64, float32 (either byte order) or uint8, in C order. Other dtypes,
-// Fortran order, NaN/Inf elements, a header declaring more than
-// MaxElements, and truncated data are errors naming the file.
-func ReadNPY(r io.Reader, name string) (*NPY, error) {
+// float64, float32 (either byte order) or uint8, in C order, within
+// DefaultLimits. Other dtypes, Fortran order, NaN/Inf elements, a header
+// declaring more than the limits allow, and truncated data are errors
+// naming the file.
+func ReadNPY(r io.Reader, name string) (*NPY, error) { return DefaultLimits.ReadNPY(r, name) }
+
+// ReadNPY reads a .npy array as the package-level ReadNPY does, within l.
+// NPY input is never decompressed.
+func (l Limits) ReadNPY(r io.Reader, name string) (*NPY, error) {
+	l = l.orDefault()
+	r = &boundedStream{r: r, name: name, limit: l.Bytes}
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
-		return nil, fileErr(name, ErrTruncated, "file shorter than the 8-byte NPY preamble")
+		return nil, shortRead(err, name, "file shorter than the 8-byte NPY preamble")
 	}
 	if string(pre[:6]) != "\x93NUMPY" {
 		return nil, fileErr(name, ErrBadMagic, "not an NPY file (want \\x93NUMPY, got %q)", pre[:6])
@@ -53,13 +59,13 @@ func ReadNPY(r io.Reader, name string) (*NPY, error) {
 	case 1:
 		var b [2]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return nil, fileErr(name, ErrTruncated, "NPY header length missing")
+			return nil, shortRead(err, name, "NPY header length missing")
 		}
 		hlen = int64(binary.LittleEndian.Uint16(b[:]))
 	case 2, 3:
 		var b [4]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return nil, fileErr(name, ErrTruncated, "NPY header length missing")
+			return nil, shortRead(err, name, "NPY header length missing")
 		}
 		hlen = int64(binary.LittleEndian.Uint32(b[:]))
 	default:
@@ -101,10 +107,13 @@ func ReadNPY(r io.Reader, name string) (*NPY, error) {
 			total = 0
 			break
 		}
-		if total > MaxElements/int64(d) {
-			return nil, fileErr(name, ErrTooLarge, "NPY shape %v exceeds the limit of %d elements", a.Shape, int64(MaxElements))
+		if total > l.Elements/int64(d) {
+			return nil, fileErr(name, ErrTooLarge, "NPY shape %v exceeds the limit of %d elements", a.Shape, l.Elements)
 		}
 		total *= int64(d)
+	}
+	if err := l.checkPayload(name, fmt.Sprintf("NPY shape %v", a.Shape), total, total*int64(size)); err != nil {
+		return nil, err
 	}
 	raw, err := readExact(r, total*int64(size), name, "NPY data")
 	if err != nil {
@@ -277,14 +286,17 @@ func (p *pyParser) tuple() ([]int, error) {
 	}
 }
 
-// ReadNPYFile reads a .npy file.
-func ReadNPYFile(path string) (*NPY, error) {
-	f, err := os.Open(path)
+// ReadNPYFile reads a .npy file within DefaultLimits.
+func ReadNPYFile(path string) (*NPY, error) { return DefaultLimits.ReadNPYFile(path) }
+
+// ReadNPYFile reads a .npy file within l.
+func (l Limits) ReadNPYFile(path string) (*NPY, error) {
+	f, err := openFile(path, "an NPY file")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadNPY(f, path)
+	return l.ReadNPY(f, path)
 }
 
 // WriteNPY writes data (C order, len = product of shape) as a version 1.0

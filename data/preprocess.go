@@ -42,23 +42,31 @@ type Standardizer struct {
 }
 
 // FitStandardizer computes per-feature means and (population) standard
-// deviations of x by a two-pass algorithm. Features with zero variance get
-// Std = 1, so standardising them only centres them.
+// deviations of x by a two-pass algorithm. Each feature is first scaled by
+// a power of two that brings its largest magnitude below 1, so the sums
+// neither overflow (features near 1e300) nor underflow (near 1e-300); the
+// scaling being exact, data of ordinary magnitude gets the same bits as
+// unscaled sums would give. Features with zero variance get Std = 1, so
+// standardising them only centres them.
 func FitStandardizer(x *linalg.Dense) *Standardizer {
 	d, n := x.Cols, float64(x.Rows)
 	s := &Standardizer{Mean: make([]float64, d), Std: make([]float64, d)}
-	for i := 0; i < x.Rows; i++ {
-		linalg.Axpy(1, x.Row(i), s.Mean)
-	}
-	linalg.Scal(1/n, s.Mean)
+	exp, scale := featureScales(x)
 	for i := 0; i < x.Rows; i++ {
 		for j, v := range x.Row(i) {
-			e := v - s.Mean[j]
+			s.Mean[j] += v * scale[j]
+		}
+	}
+	linalg.Scal(1/n, s.Mean) // scaled means
+	for i := 0; i < x.Rows; i++ {
+		for j, v := range x.Row(i) {
+			e := v*scale[j] - s.Mean[j]
 			s.Std[j] += e * e
 		}
 	}
 	for j := range s.Std {
-		s.Std[j] = math.Sqrt(s.Std[j] / n)
+		s.Mean[j] = math.Ldexp(s.Mean[j], exp[j])
+		s.Std[j] = math.Ldexp(math.Sqrt(s.Std[j]/n), exp[j])
 		if s.Std[j] == 0 {
 			s.Std[j] = 1
 		}
@@ -66,12 +74,36 @@ func FitStandardizer(x *linalg.Dense) *Standardizer {
 	return s
 }
 
-// Apply standardises x in place: (x − mean)/std per feature.
+// featureScales returns, per column of x, an exponent e with
+// max|x| < 2^e and the factor 2^-e (e ≥ -1021, so the factor is finite).
+func featureScales(x *linalg.Dense) (exp []int, scale []float64) {
+	exp, scale = make([]int, x.Cols), make([]float64, x.Cols)
+	for i := 0; i < x.Rows; i++ {
+		for j, v := range x.Row(i) {
+			scale[j] = math.Max(scale[j], math.Abs(v))
+		}
+	}
+	for j, m := range scale {
+		_, e := math.Frexp(m)
+		exp[j] = max(e, -1021)
+		scale[j] = math.Ldexp(1, -exp[j])
+	}
+	return exp, scale
+}
+
+// Apply standardises x in place: (x − mean)/std per feature. A difference
+// that overflows (x and mean of opposite signs near the float64 maximum) is
+// computed at half scale, exactly.
 func (s *Standardizer) Apply(x *linalg.Dense) {
 	for i := 0; i < x.Rows; i++ {
 		r := x.Row(i)
 		for j, v := range r {
-			r[j] = (v - s.Mean[j]) / s.Std[j]
+			m, sd := s.Mean[j], s.Std[j]
+			if d := v - m; !math.IsInf(d, 0) {
+				r[j] = d / sd
+			} else {
+				r[j] = (v/2 - m/2) / (sd / 2)
+			}
 		}
 	}
 }
@@ -147,10 +179,14 @@ func Subsample(ds *Dataset, m int, seed uint64) (*Dataset, error) {
 	return out, nil
 }
 
-// OneHot sets Y to the n×Classes one-hot encoding of the labels.
+// OneHot sets Y to the n×Classes one-hot encoding of the labels. A
+// one-hot of more than MaxElements values is ErrTooLarge.
 func OneHot(ds *Dataset) error {
 	if ds.Labels == nil || ds.Classes < 1 {
 		return specErr("%s: one-hot targets need class labels", ds.Name)
+	}
+	if int64(len(ds.Labels))*int64(ds.Classes) > MaxElements {
+		return fileErr(ds.Name, ErrTooLarge, "one-hot targets of %d samples × %d classes exceed the limit of %d values", len(ds.Labels), ds.Classes, int64(MaxElements))
 	}
 	ds.Y = linalg.NewDense(len(ds.Labels), ds.Classes)
 	for i, l := range ds.Labels {

@@ -428,7 +428,7 @@ func buildProblem(f *alignFlags, act models.Activation, atTeacher bool) (*proble
 	case f.data == "synthetic":
 		return syntheticProblem(f, act)
 	case atTeacher:
-		return nil, alignUsagef("--at %s needs --data synthetic (real data has no teacher)", f.at)
+		return nil, alignUsagef("--at teacher needs --data synthetic (real data has no teacher)")
 	}
 	ds, err := loadFashion(f, spec.classes)
 	if err != nil {

@@ -87,11 +87,12 @@ func predictAlignCost(f *alignFlags, pl *alignPlan) error {
 	s, opt := pl.spec, pl.opt
 	step := productSeconds * float64(s.n) * (s.p + s.frozen)
 	var steps float64
-	var what []string
+	var what, instead []string
 	if matrixFree(f, pl) {
 		if opt.Probes == 0 {
 			steps += s.p
 			what = append(what, fmt.Sprintf("exact matrix-free traces: p = %.0f products", s.p))
+			instead = append(instead, fmt.Sprintf("--probes %d", analysis.AutoProbes))
 		} else {
 			steps += float64(opt.Probes)
 		}
@@ -99,6 +100,7 @@ func predictAlignCost(f *alignFlags, pl *alignPlan) error {
 	if opt.Hessian && opt.HessianProbes == 0 {
 		steps += s.p + float64(s.n)
 		what = append(what, fmt.Sprintf("exact Hessian traces: p + n = %.0f Hessian-vector products", s.p+float64(s.n)))
+		instead = append(instead, fmt.Sprintf("--hessian-probes %d", analysis.AutoProbes))
 	}
 	pl.seconds = steps * step
 	pl.cost = strings.Join(what, ", ")
@@ -107,8 +109,8 @@ func predictAlignCost(f *alignFlags, pl *alignPlan) error {
 	}
 	pl.cost += fmt.Sprintf(" of about %.3g s each", step)
 	if pl.seconds > costLimitSeconds && !f.force && len(what) > 0 {
-		return alignUsagef("predicted time about %.3g s (%s), over %d s: estimate the traces with --probes %d (and --hessian-probes %d), each with its standard error, or run anyway with --force",
-			pl.seconds, pl.cost, costLimitSeconds, analysis.AutoProbes, analysis.AutoProbes)
+		return alignUsagef("predicted time about %.3g s (%s), over %d s: estimate the traces with %s (with a standard error), or run anyway with --force",
+			pl.seconds, pl.cost, costLimitSeconds, strings.Join(instead, " and "))
 	}
 	return nil
 }

@@ -104,6 +104,10 @@ func TestAlignMatrixFreeCost(t *testing.T) {
 	for _, w := range []string{"predicted time", "p = 101001", "--probes 100", "--force"} {
 		assert.Contains(t, errOut, w)
 	}
+	// The exact Hessian traces (p + n products) on the auto path too.
+	code, _, errOut = callAlign("--model", "mlp", "--n", "2000", "--d", "200", "--width", "500", "--hessian")
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "--hessian-probes 100")
 	f := alignTestFlags("mlp")
 	f.n, f.d, f.width, f.path, f.probes, f.force = 2000, 200, 500, analysis.PathMatrixFree, 0, true
 	pl, err := checkAlign(f)

@@ -4,6 +4,10 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/noisegeom/noisegeom/linalg"
+	"github.com/noisegeom/noisegeom/models"
 )
 
 // TestPathMemory: the estimates are the formulas ChoosePath compares with
@@ -48,5 +52,37 @@ func TestMetricNonFinite(t *testing.T) {
 	}
 	if m := ratio(1, 0, "x = 0"); m.Defined || m.Reason != "x = 0" {
 		t.Errorf("zero denominator: %+v", m)
+	}
+}
+
+// TestFlatBounded: the flattest directions of a G with a large null space
+// (low-rank inputs) need repeated searches; FlatTime stops them, and the
+// note and FlatFound say how many were resolved. FlatIfResolvable skips
+// the search on the matrix-free path with p > nK.
+func TestFlatBounded(t *testing.T) {
+	rng := newRng(4)
+	const n, d, r = 60, 40, 3
+	basis := randDense(rng, r, d, 1)
+	coef := randDense(rng, n, r, 1)
+	x := linalg.NewDense(n, d)
+	linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, coef, basis, 0, x)
+	m := models.NewLinear(d, 1)
+	perturb(rng, m.Params(), 0.3)
+	obj := models.NewObjective(m, models.Square{}, x, randDense(rng, n, 1, 1))
+	opt := Options{Path: PathMatrixFree, TopK: 2, Flat: 2, Random: -1, Seed: 1}
+	full, err := FromObjective(obj, opt)
+	if err != nil || full.FlatWanted != 2 || full.FlatFound != 2 {
+		t.Fatalf("unbounded: found %d of %d, %v; notes %q", full.FlatFound, full.FlatWanted, err, full.Notes)
+	}
+	opt.FlatTime = time.Nanosecond
+	capped, err := FromObjective(obj, opt)
+	if err != nil || capped.FlatFound >= 2 || !strings.Contains(strings.Join(capped.Notes, " "), "time cap") {
+		t.Errorf("time cap: found %d of %d, %v; notes %q", capped.FlatFound, capped.FlatWanted, err, capped.Notes)
+	}
+
+	wide := models.NewObjective(models.NewLinear(d, 1), models.Square{}, randDense(rng, 10, d, 1), randDense(rng, 10, 1, 1))
+	res, err := FromObjective(wide, Options{Path: PathMatrixFree, TopK: 2, Flat: 2, FlatIfResolvable: true, Random: -1})
+	if err != nil || res.FlatFound != 0 || !strings.Contains(strings.Join(res.Notes, " "), "not searched") {
+		t.Errorf("p > nK: found %d, %v; notes %q", res.FlatFound, err, res.Notes)
 	}
 }

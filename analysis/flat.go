@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/noisegeom/noisegeom/linalg"
 )
@@ -13,7 +14,8 @@ import (
 // zero eigenvalues (null directions of G or of K).
 const flatExtra = 4
 
-// flatRetries bounds the repeated searches with more eigenpairs.
+// flatRetries bounds the repeated searches with more eigenpairs (and
+// Options.FlatTime their duration).
 const flatRetries = 3
 
 // flatApplies bounds each search to this many operator applications per
@@ -65,6 +67,11 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 	if useG {
 		scale = 1
 	}
+	if opt.FlatIfResolvable && !useG && gv == nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("flattest directions not searched: p = %d > nK = %d on the matrix-free path, "+
+			"where Lanczos for the smallest eigenvalues of K through the model rarely converges (ask for them explicitly)", s.p, nK))
+		return nil
+	}
 	var op linalg.Operator
 	switch {
 	case useG:
@@ -91,6 +98,7 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 	k := min(opt.Flat+flatExtra, op.Dim())
 	var lr *linalg.LanczosResult
 	partial := ""
+	start := time.Now()
 	for try := 0; ; try++ {
 		var err error
 		basis := min(max(2*k+1, 20), op.Dim())
@@ -117,6 +125,10 @@ func flatDirections(res *Result, s *state, gv *gramVectors, opt Options, lmax fl
 			}
 		}
 		if k-zeros >= opt.Flat || k == op.Dim() || try == flatRetries {
+			break
+		}
+		if time.Since(start) > opt.FlatTime {
+			partial = fmt.Sprintf("; no further search after %.3g s (time cap)", time.Since(start).Seconds())
 			break
 		}
 		k = min(op.Dim(), max(2*k, zeros+opt.Flat+flatExtra))

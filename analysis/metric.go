@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 )
 
 // Metric is a derived quantity that may be undefined. When Defined is
@@ -14,21 +15,28 @@ type Metric struct {
 	Reason  string
 }
 
-// defined returns a defined metric.
-func defined(v float64) Metric { return Metric{Value: v, Defined: true} }
+// defined returns a defined metric, or an undefined one saying so when v
+// is not finite (an overflow upstream).
+func defined(v float64) Metric {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return undefined("not finite: " + strconv.FormatFloat(v, 'g', -1, 64) + " (an overflow in the inputs or parameters)")
+	}
+	return Metric{Value: v, Defined: true}
+}
 
 // undefined returns an undefined metric with its reason.
 func undefined(reason string) Metric { return Metric{Reason: reason} }
 
-// ratio returns num/den, undefined with reason when den is zero (or not
-// finite, or either input is not finite).
+// ratio returns num/den, undefined with reason when den is zero, or saying
+// which operand is not finite.
 func ratio(num, den float64, reason string) Metric {
 	if den == 0 {
 		return undefined(reason)
 	}
 	v := num / den
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return undefined("not finite: " + reason)
+		return undefined("not finite: " + strconv.FormatFloat(num, 'g', 6, 64) + " / " +
+			strconv.FormatFloat(den, 'g', 6, 64) + " (an overflow in the inputs or parameters)")
 	}
 	return defined(v)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
@@ -24,6 +25,16 @@ type Options struct {
 	// Lanczos for the smallest eigenvalues of G or of K, whichever is
 	// smaller (flatDirections).
 	Flat int
+	// FlatIfResolvable skips the flattest directions (a note says why)
+	// where they would be searched by Lanczos for the smallest eigenvalues
+	// of K through the model (the matrix-free path with p > nK), which
+	// rarely converges there: a default for callers that did not ask for
+	// them explicitly.
+	FlatIfResolvable bool
+	// FlatTime: no further Lanczos search for the flattest directions
+	// starts after this long (default 10 s); each search is bounded by
+	// its operator applications.
+	FlatTime time.Duration
 	// Random is the number of random unit directions (default 3; negative
 	// for none). Direction j is drawn from Seed, the same on every path.
 	Random int
@@ -81,6 +92,9 @@ func (o Options) withDefaults() Options {
 	if o.MemoryBudget <= 0 {
 		o.MemoryBudget = 1 << 30
 	}
+	if o.FlatTime <= 0 {
+		o.FlatTime = 10 * time.Second
+	}
 	if o.FullEigenMax <= 0 {
 		o.FullEigenMax = 3000
 	}
@@ -99,12 +113,20 @@ func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	var note string
 	if opt.Path == PathAuto {
 		opt.Path, note = choosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), priceGram(obj, opt), opt)
-		if opt.Path == PathMatrixFree && opt.Probes == 0 && obj.NumParams() > autoExactMax {
-			opt.Probes = autoProbes
-			note += fmt.Sprintf("; p > %d: traces by %d probes", autoExactMax, autoProbes)
+		if opt.Path == PathMatrixFree && opt.Probes == 0 && obj.NumParams() > AutoExactMax {
+			opt.Probes = AutoProbes
+			note += fmt.Sprintf("; p > %d: traces by %d probes", AutoExactMax, AutoProbes)
 		}
 	}
 	res, err := run(obj, opt)
+	if res != nil && opt.Flat > 0 {
+		res.FlatWanted = opt.Flat
+		for _, d := range res.Directional {
+			if d.Kind == "flat" {
+				res.FlatFound++
+			}
+		}
+	}
 	if res != nil && note != "" {
 		res.Notes = append([]string{note}, res.Notes...)
 	}
@@ -270,12 +292,12 @@ func (s *state) hessianTraces(in *Ingredients, probes int, seed uint64) {
 // PathAuto lets ChoosePath pick the path.
 const PathAuto = "auto"
 
-// When PathAuto picks the matrix-free path for more than autoExactMax
+// When PathAuto picks the matrix-free path for more than AutoExactMax
 // parameters and Options.Probes is 0, the traces are estimated with
-// autoProbes probes instead of p exact applications.
+// AutoProbes probes instead of p exact applications.
 const (
-	autoExactMax = 4096
-	autoProbes   = 100
+	AutoExactMax = 4096
+	AutoProbes   = 100
 )
 
 // ChoosePath picks the path for n samples, K outputs and p parameters by
@@ -328,17 +350,53 @@ func priceGram(obj *models.Objective, opt Options) gramPrice {
 	if _, ok := obj.Model.(*models.DiagonalLinear); ok && !opt.Unstructured {
 		g.inner, g.how = float64(obj.Model.InputDim()), "diagonal-structured K"
 	}
-	if obj.Loss.Name() != "square" {
-		g.mats = 2
+	nonSquare := obj.Loss.Name() != "square"
+	if nonSquare {
 		g.extra = 2 * float64(n) * float64(n) * float64(K*K*K)
 	}
 	if nK := n * K; nK > opt.FullEigenMax && opt.Flat > 0 && p > nK {
 		// The flattest directions by shift-invert: a Cholesky factor of
 		// K_Λ + σI beside K, (nK)³/3 flops.
-		g.mats++
 		g.extra += float64(nK) * float64(nK) * float64(nK) / 3
 	}
+	g.mats = gramMats(n*K, p, nonSquare, opt)
 	return g
+}
+
+// gramMats is the number of (nK)² matrices the Gram path holds: K, the
+// weighted K_Λ for a loss other than the square loss, and the Cholesky
+// factor of the flattest directions' shift-invert (nK > FullEigenMax).
+func gramMats(nK, p int, nonSquare bool, opt Options) int {
+	mats := 1
+	if nonSquare {
+		mats++
+	}
+	if nK > opt.FullEigenMax && opt.Flat > 0 && p > nK {
+		mats++
+	}
+	return mats
+}
+
+// PathMemory estimates the bytes the matrices of path hold for n samples,
+// K outputs and p parameters (nonSquare for a loss other than the square
+// loss), by the formulas ChoosePath compares with opt.MemoryBudget: dense
+// (nK·p + n·p + 3p²)·8, Gram one to three (nK)² matrices, matrix-free the
+// Lanczos basis and a few vectors of length p and nK. The model's own
+// storage and the data are not included. PathAuto gives the smallest.
+func PathMemory(path string, n, K, p int, nonSquare bool, opt Options) float64 {
+	opt = opt.withDefaults()
+	nK, fn, fp := float64(n)*float64(K), float64(n), float64(p)
+	switch path {
+	case PathDense:
+		return (nK*fp + fn*fp + 3*fp*fp) * 8
+	case PathGram:
+		return float64(gramMats(n*K, p, nonSquare, opt)) * nK * nK * 8
+	case PathMatrixFree:
+		basis := float64(max(2*opt.TopK+1, 2*(opt.Flat+flatExtra)+1, 20))
+		return ((basis+1)*max(fp, nK) + 8*fp + 6*nK) * 8
+	}
+	return min(PathMemory(PathDense, n, K, p, nonSquare, opt), PathMemory(PathGram, n, K, p, nonSquare, opt),
+		PathMemory(PathMatrixFree, n, K, p, nonSquare, opt))
 }
 
 func choosePath(n, K, p int, g gramPrice, opt Options) (string, string) {
@@ -346,7 +404,7 @@ func choosePath(n, K, p int, g gramPrice, opt Options) (string, string) {
 	nK := float64(n * K)
 	fp := float64(p)
 	budget := float64(opt.MemoryBudget)
-	denseMem := (nK*fp + float64(n)*fp + 3*fp*fp) * 8
+	denseMem := PathMemory(PathDense, n, K, p, false, opt)
 	gramMem := float64(g.mats) * nK * nK * 8
 	denseCost := nK*fp*fp + float64(n)*fp*fp + 4*fp*fp*fp
 	gramCost := nK*nK*g.inner + g.extra

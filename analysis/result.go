@@ -86,6 +86,12 @@ type Result struct {
 	HEigenvalues []float64 `json:"h_eigenvalues,omitempty"`
 	// Directional alignments: top-k, flattest nonzero, random, top of H.
 	Directional []Directional `json:"directional"`
+	// FlatWanted is the number of flattest directions asked for
+	// (Options.Flat) and FlatFound how many were resolved (fewer when G
+	// has fewer nonzero eigenvalues, the search did not converge or was
+	// skipped; a note says which).
+	FlatWanted int `json:"flat_wanted,omitempty"`
+	FlatFound  int `json:"flat_found"`
 	// Angles are the principal angles (radians, ascending) between the
 	// top-k eigenspaces of Σ and of G, k = Options.Angles;
 	// SigmaEigenvalues the top-k eigenvalues of Σ (largest first).

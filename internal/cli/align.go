@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,7 +49,16 @@ fixed second layer, keep their initialisation from --seed).
 
 Path: --path auto chooses by estimated cost and --memory; gram forms K = JJᵀ,
 dense forms p×p matrices, matrixfree uses Lanczos on J·v, Jᵀ·u products.
-Undefined metrics (L = 0, G = 0) print as "undefined (reason)", null in JSON.
+--memory bounds the data, the model and the path's matrices together: a
+run (or a forced --path) that would not fit is refused before anything is
+allocated, with the estimate. The matrix-free traces are exact (p products)
+for p ≤ 4096 and estimated by probes, with a standard error, above; a run
+predicted to take more than three minutes (e.g. --probes 0 on a large model)
+is refused without --force. The flattest directions are skipped by default
+where they cannot be resolved (matrixfree with p > nK; --flat N forces them),
+and the output says how many were resolved.
+Undefined metrics (L = 0, G = 0, an overflow) print as "undefined (reason)",
+null in JSON; other non-finite values are null in JSON and listed.
 Exit codes: 0 success, 1 failure (e.g. data not found), 2 usage error.`
 
 type alignFlags struct {
@@ -59,7 +67,7 @@ type alignFlags struct {
 	n, d, width, batch, k, flat, random, probes, bootstrap, angles, htop, hprobes int
 	noise, memoryMB                                                               float64
 	seed                                                                          uint64
-	rotate, replacement, jsonOut, hessian, bias                                   bool
+	rotate, replacement, jsonOut, hessian, bias, force                            bool
 }
 
 // alignUsageError marks a bad combination of flags (exit 2).
@@ -92,13 +100,14 @@ func runAlign(env *Env, args []string) int {
 	fs.IntVar(&f.batch, "batch", 1, "minibatch size B for the minibatch factor and the SGD threshold")
 	fs.BoolVar(&f.replacement, "replacement", false, "minibatches drawn with replacement (factor 1/B instead of (n−B)/(B(n−1)))")
 	fs.IntVar(&f.k, "k", 10, "number of top eigen-directions of G")
-	fs.IntVar(&f.flat, "flat", -1, "number of flattest nonzero eigen-directions (default --k; 0 for none)")
+	fs.IntVar(&f.flat, "flat", -1, "number of flattest nonzero eigen-directions (default --k where they can be resolved; 0 for none)")
 	fs.IntVar(&f.random, "random", 3, "number of random directions")
 	fs.StringVar(&f.at, "at", "init", "point θ: init, teacher or teacher+R (R ≥ 0)")
 	fs.StringVar(&f.path, "path", "auto", "computation: auto, gram, dense or matrixfree")
-	fs.Float64Var(&f.memoryMB, "memory", 1024, "memory budget in MB for the Jacobian blocks and the path choice")
+	fs.Float64Var(&f.memoryMB, "memory", defaultMemoryMB, "memory budget in MB for the data, the model and the path's matrices (the path choice)")
 	fs.BoolVar(&f.hessian, "hessian", false, "also compute Tr H and Tr(ΣH) (n + p Hessian-vector products)")
-	fs.IntVar(&f.probes, "probes", 0, "matrixfree: Gaussian probes for the traces (0: exact, p products)")
+	fs.IntVar(&f.probes, "probes", -1, fmt.Sprintf("matrixfree: Gaussian probes for the traces, with a standard error (0: exact, p products; -1: exact for p ≤ %d, else %d probes)", analysis.AutoExactMax, analysis.AutoProbes))
+	fs.BoolVar(&f.force, "force", false, fmt.Sprintf("run even when the predicted time exceeds %d s", costLimitSeconds))
 	fs.IntVar(&f.bootstrap, "bootstrap", 0, "bootstrap resamples for standard errors of μ, μ_c, μ_iso (Gram and dense paths)")
 	fs.IntVar(&f.angles, "angles", 0, "principal angles between the top-k eigenspaces of Σ and G (k = this)")
 	fs.IntVar(&f.hprobes, "hessian-probes", 0, "with --hessian: estimate Tr H and Tr(ΣH) with this many Gaussian probes (Gram and matrixfree paths)")
@@ -108,29 +117,49 @@ func runAlign(env *Env, args []string) int {
 	if code, done := parseFlags(env, fs, alignAbout, args); done {
 		return code
 	}
-	out, err := alignMain(&f)
+	plan, err := checkAlign(&f)
 	if err != nil {
 		return problemError(env, "align", err)
 	}
-	js, err := json.MarshalIndent(out, "", "  ")
+	if plan.seconds > costWarnSeconds {
+		fmt.Fprintf(env.Stderr, "%s align: predicted time about %.3g s (%s)\n", env.Prog, plan.seconds, plan.cost)
+	}
+	out, err := alignMain(&f, plan)
 	if err != nil {
+		return problemError(env, "align", err)
+	}
+	if err := writeAlignOutput(env, &f, out); err != nil {
 		return failure(env, "align", err)
+	}
+	return ExitOK
+}
+
+// writeAlignOutput writes the JSON to --out (atomically) and prints JSON
+// or text. A non-finite value never fails the output: it is null in JSON
+// and printed as is in text, listed in both (alignOutput.NonFinite).
+func writeAlignOutput(env *Env, f *alignFlags, out *alignOutput) error {
+	js, nonFinite, err := finiteJSON(out)
+	if len(nonFinite) > 0 {
+		out.NonFinite = nonFinite
+		js, _, err = finiteJSON(out) // with the list
+	}
+	if !f.jsonOut && f.out == "" {
+		return writeAlign(env.Stdout, out)
+	}
+	if err != nil {
+		return err
 	}
 	js = append(js, '\n')
 	if f.out != "" {
 		if err := data.WriteFileAtomic(f.out, func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
-			return failure(env, "align", err)
+			return err
 		}
 	}
 	if f.jsonOut {
 		_, err = env.Stdout.Write(js)
-	} else {
-		err = writeAlign(env.Stdout, out)
+		return err
 	}
-	if err != nil {
-		return failure(env, "align", err)
-	}
-	return ExitOK
+	return writeAlign(env.Stdout, out)
 }
 
 // alignOutput is the JSON document of `noisegeom align`.
@@ -148,6 +177,9 @@ type alignOutput struct {
 	// covariance C of the inputs (d ≤ effDimMaxD).
 	InputEffDims []float64 `json:"input_eff_dims,omitempty"`
 	Seconds      float64   `json:"seconds"`
+	// NonFinite lists the values that are not finite ("path = value"),
+	// null in the JSON (e.g. an overflow in the inputs).
+	NonFinite []string `json:"non_finite,omitempty"`
 }
 
 // alignTheory is the population prediction for linear regression on
@@ -176,31 +208,101 @@ func addProblemFlags(fs *flag.FlagSet, f *alignFlags) {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for data, parameters and directions")
 }
 
-func alignMain(f *alignFlags) (*alignOutput, error) {
-	if f.n < 1 {
-		return nil, alignUsagef("--n must be ≥ 1, got %d", f.n)
-	}
-	if f.k < 1 || f.width < 1 || f.batch < 1 || f.random < 0 || f.probes < 0 || f.bootstrap < 0 || f.angles < 0 || f.htop < 0 || f.hprobes < 0 || !(f.memoryMB > 0) {
-		return nil, alignUsagef("--k, --width and --batch must be ≥ 1, --random, --probes, --bootstrap and --angles ≥ 0, --memory > 0")
+// alignPlan is what align's flags determine before any I/O.
+type alignPlan struct {
+	spec      *problemSpec
+	loss      models.Loss
+	atTeacher bool
+	radius    float64
+	opt       analysis.Options
+	// seconds is the predicted time of the operator products (matrix-free
+	// traces, exact Hessian traces), cost the sentence explaining it.
+	seconds float64
+	cost    string
+}
+
+// checkAlign validates align's flags and the problem flags without any
+// I/O (usage errors, exit 2, whether or not the data exists), checks the
+// memory of the problem and of the path against --memory, and predicts
+// the cost of the operator products, refusing above costLimitSeconds
+// without --force.
+func checkAlign(f *alignFlags) (*alignPlan, error) {
+	switch {
+	case f.k < 1 || f.batch < 1:
+		return nil, alignUsagef("--k and --batch must be ≥ 1, got %d and %d", f.k, f.batch)
+	case f.random < 0 || f.bootstrap < 0 || f.angles < 0 || f.htop < 0 || f.hprobes < 0:
+		return nil, alignUsagef("--random, --bootstrap, --angles, --htop and --hessian-probes must be ≥ 0")
+	case f.probes < -1 || f.flat < -1:
+		return nil, alignUsagef("--probes and --flat must be ≥ 0 (or -1 for the default)")
+	case !(f.memoryMB > 0) || math.IsInf(f.memoryMB, 0):
+		return nil, alignUsagef("--memory must be a finite number of MB > 0, got %v", f.memoryMB)
 	}
 	switch f.path {
 	case "auto", analysis.PathGram, analysis.PathDense, analysis.PathMatrixFree:
 	default:
 		return nil, alignUsagef("--path %q: want auto, gram, dense or matrixfree", f.path)
 	}
-	act, err := models.ParseActivation(f.activation)
+	loss, err := models.ParseLoss(f.loss)
 	if err != nil {
-		return nil, alignUsagef("--activation: %v", err)
+		return nil, alignUsagef("--loss: %v", err)
 	}
-	atTeacher, radius, err := parseAt(f.at)
-	if err != nil {
+	if loss.Name() != "square" && (f.data != "fashion-mnist" || f.targets != "onehot") {
+		return nil, alignUsagef("--loss %s needs class targets: --data fashion-mnist with --targets onehot", f.loss)
+	}
+	pl := &alignPlan{loss: loss}
+	if pl.atTeacher, pl.radius, err = parseAt(f.at); err != nil {
 		return nil, err
 	}
+	if pl.atTeacher && f.data != "synthetic" {
+		return nil, alignUsagef("--at %s needs --data synthetic (real data has no teacher)", f.at)
+	}
+	if pl.spec, err = checkProblem(f); err != nil {
+		return nil, err
+	}
+	if _, err := analysis.BatchFactor(pl.spec.n, f.batch, f.replacement); err != nil {
+		return nil, alignUsagef("--batch %d exceeds n = %d without --replacement", f.batch, pl.spec.n)
+	}
+	pl.opt = alignOptions(f, int(pl.spec.p))
+	if err := checkAlignMemory(f, pl); err != nil {
+		return nil, err
+	}
+	if err := predictAlignCost(f, pl); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+// alignOptions maps the flags onto analysis.Options for p parameters
+// (MemoryBudget is set by checkAlignMemory).
+func alignOptions(f *alignFlags, p int) analysis.Options {
+	opt := analysis.Options{Path: f.path, TopK: f.k, Flat: f.flat, Random: f.random, Seed: f.seed,
+		Hessian: f.hessian, Probes: f.probes, Bootstrap: f.bootstrap, Angles: f.angles,
+		HessianTop: f.htop, HessianProbes: f.hprobes}
+	switch f.flat {
+	case -1:
+		opt.Flat, opt.FlatIfResolvable = f.k, true
+	case 0:
+		opt.Flat = -1
+	}
+	if f.random == 0 {
+		opt.Random = -1
+	}
+	if f.probes < 0 {
+		opt.Probes = 0
+		if p > analysis.AutoExactMax {
+			opt.Probes = analysis.AutoProbes
+		}
+	}
+	return opt
+}
+
+func alignMain(f *alignFlags, pl *alignPlan) (*alignOutput, error) {
 	start := time.Now()
-	pb, err := buildProblem(f, act, atTeacher)
+	pb, err := buildProblem(f, pl.spec.act, pl.atTeacher)
 	if err != nil {
 		return nil, err
 	}
+	atTeacher, radius, loss := pl.atTeacher, pl.radius, pl.loss
 	x, y, model, theta, popS, outputs := pb.x, pb.y, pb.model, pb.theta, pb.popS, pb.outputs
 	if atTeacher {
 		copy(model.Params(), theta)
@@ -229,30 +331,8 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 		}
 		copy(model.Params(), arr.Data)
 	}
-	loss, err := models.ParseLoss(f.loss)
-	if err != nil {
-		return nil, alignUsagef("--loss: %v", err)
-	}
-	if loss.Name() != "square" && (f.data == "synthetic" || f.targets != "onehot") {
-		return nil, alignUsagef("--loss %s needs class targets: --data fashion-mnist with --targets onehot", f.loss)
-	}
 	obj := models.NewObjective(model, loss, x, y)
-	flat := f.flat
-	if flat < 0 {
-		flat = f.k
-	} else if flat == 0 {
-		flat = -1
-	}
-	random := f.random
-	if random == 0 {
-		random = -1
-	}
-	opt := analysis.Options{Path: f.path, TopK: f.k, Flat: flat, Random: random, Seed: f.seed,
-		MemoryBudget: int64(f.memoryMB * 1e6), Hessian: f.hessian, Probes: f.probes,
-		Bootstrap: f.bootstrap, Angles: f.angles, HessianTop: f.htop, HessianProbes: f.hprobes}
-	if f.path == "auto" {
-		opt.Path = analysis.PathAuto
-	}
+	opt := pl.opt
 	res, err := analysis.FromObjective(obj, opt)
 	if err != nil {
 		return nil, err
@@ -260,8 +340,11 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	out := &alignOutput{Result: res, Config: map[string]any{
 		"model": f.model, "data": f.data, "n": obj.N(), "d": x.Cols, "outputs": outputs,
 		"p": obj.NumParams(), "at": f.at, "seed": f.seed, "batch": f.batch,
-		"replacement": f.replacement, "k": f.k, "loss": loss.Name(),
+		"replacement": f.replacement, "k": f.k, "loss": loss.Name(), "memory_mb": f.memoryMB,
 	}}
+	if res.Path == analysis.PathMatrixFree {
+		out.Config["probes"] = opt.Probes
+	}
 	if f.data == "synthetic" {
 		out.Config["spectrum"] = f.spectrum
 		out.Config["rotate"] = f.rotate
@@ -269,7 +352,7 @@ func alignMain(f *alignFlags) (*alignOutput, error) {
 	}
 	if f.model != "linear" {
 		out.Config["width"] = f.width
-		out.Config["activation"] = act.String()
+		out.Config["activation"] = pl.spec.act.String()
 	}
 	if out.BatchFactor, err = analysis.BatchFactor(obj.N(), f.batch, f.replacement); err != nil {
 		return nil, alignUsagef("%v", err)
@@ -332,67 +415,81 @@ type problem struct {
 	outputs int
 }
 
-// buildProblem draws or loads the data and builds the model of --model
-// at the family's initialisation (synthetic data: with labels from a
-// teacher of the same family). atTeacher rejects real data.
+// buildProblem checks the problem flags (checkProblem: usage errors and
+// the memory estimate come before any I/O), then draws or loads the data
+// and builds the model of --model at the family's initialisation
+// (synthetic data: with labels from a teacher of the same family).
+// atTeacher rejects real data.
 func buildProblem(f *alignFlags, act models.Activation, atTeacher bool) (*problem, error) {
-	var (
-		x, y    *linalg.Dense
-		model   models.Model
-		theta   []float64 // teacher parameters (synthetic)
-		popS    *linalg.Dense
-		outputs = 1
-	)
-	switch f.data {
-	case "synthetic":
-		if f.d < 1 {
-			return nil, alignUsagef("--d must be ≥ 1, got %d", f.d)
-		}
-		sp, err := data.ParseSpectrum(f.spectrum, f.d)
-		if err != nil {
-			return nil, alignUsagef("--spectrum: %v", err)
-		}
-		gen, err := data.NewGenerator(data.GaussianSpec{N: f.n, Spectrum: sp, Rotate: f.rotate, Seed: f.seed})
-		if err != nil {
-			return nil, alignUsagef("%v", err)
-		}
-		if !(f.noise >= 0) {
-			return nil, alignUsagef("--noise must be ≥ 0")
-		}
-		x = gen.Generate().X
-		popS = gen.Covariance()
-		if model, err = newAlignModel(f, f.d, outputs, act); err != nil {
-			return nil, err
-		}
-		// The teacher shares the student's frozen weights (second layer,
-		// random features) and draws its trainable ones from seed+1.
-		initModel(model, f.seed, false)
-		teacher, draw := model.Clone(), model.Clone()
-		initModel(draw, f.seed+1, true)
-		copy(teacher.Params(), draw.Params())
-		theta = append([]float64(nil), teacher.Params()...)
-		y = linalg.NewDense(f.n, outputs)
-		teacher.Predict(y, x)
-		rng := rand.New(rand.NewPCG(f.seed, 0x6e6f697365))
-		for i := range y.Data {
-			y.Data[i] += f.noise * rng.NormFloat64()
-		}
-	case "fashion-mnist":
-		if atTeacher {
-			return nil, alignUsagef("--at %s needs --data synthetic (real data has no teacher)", f.at)
-		}
-		ds, err := loadFashion(f)
-		if err != nil {
-			return nil, err
-		}
-		x, y, outputs = ds.X, ds.Y, ds.Y.Cols
-		if model, err = newAlignModel(f, ds.D(), outputs, act); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, alignUsagef("--data %q: want synthetic or fashion-mnist", f.data)
+	spec, err := checkProblem(f)
+	if err != nil {
+		return nil, err
 	}
-	return &problem{x: x, y: y, model: model, theta: theta, popS: popS, outputs: outputs}, nil
+	switch {
+	case f.data == "synthetic":
+		return syntheticProblem(f, act)
+	case atTeacher:
+		return nil, alignUsagef("--at teacher needs --data synthetic (real data has no teacher)")
+	}
+	ds, err := loadFashion(f, spec.classes)
+	if err != nil {
+		return nil, err
+	}
+	model, err := newAlignModel(f, ds.D(), ds.Y.Cols, act)
+	if err != nil {
+		return nil, err
+	}
+	return &problem{x: ds.X, y: ds.Y, model: model, outputs: ds.Y.Cols}, nil
+}
+
+// syntheticProblem draws the synthetic data of the flags through
+// newSyntheticGenerator. The linear model's teacher is data's linear
+// teacher (θ* ~ N(0, I/d) from --seed) with the labels and noise the
+// generator draws, the same as `data --synthetic --teacher linear`; other
+// families' teachers share the student's frozen weights (second layer,
+// random features) and draw their trainable ones from seed+1.
+func syntheticProblem(f *alignFlags, act models.Activation) (*problem, error) {
+	ss := syntheticSpec{n: f.n, d: f.d, spectrum: f.spectrum, rotate: f.rotate, teacher: "none", outputs: 1, seed: f.seed}
+	if f.model == "linear" {
+		ss.teacher, ss.noise = "linear", f.noise
+	}
+	gen, te, err := newSyntheticGenerator(ss)
+	if err != nil {
+		return nil, alignUsagef("%v", err)
+	}
+	model, err := newAlignModel(f, f.d, 1, act)
+	if err != nil {
+		return nil, err
+	}
+	initModel(model, f.seed, false)
+	ds := gen.Generate()
+	pb := &problem{x: ds.X, y: ds.Y, model: model, popS: gen.Covariance(), outputs: 1}
+	if lt, ok := te.(*data.LinearTeacher); ok {
+		pb.theta = linearTheta(lt)
+		return pb, nil
+	}
+	teacher, draw := model.Clone(), model.Clone()
+	initModel(draw, f.seed+1, true)
+	copy(teacher.Params(), draw.Params())
+	pb.theta = append([]float64(nil), teacher.Params()...)
+	pb.y = linalg.NewDense(f.n, 1)
+	teacher.Predict(pb.y, pb.x)
+	rng := rand.New(rand.NewPCG(f.seed, 0x6e6f697365))
+	for i := range pb.y.Data {
+		pb.y.Data[i] += f.noise * rng.NormFloat64()
+	}
+	return pb, nil
+}
+
+// linearTheta returns a linear teacher's Θ (K×d) in the flat layout of
+// models.NewLinear (row-major).
+func linearTheta(t *data.LinearTeacher) []float64 {
+	th := t.Theta
+	out := make([]float64, 0, th.Rows*th.Cols)
+	for i := 0; i < th.Rows; i++ {
+		out = append(out, th.Row(i)...)
+	}
+	return out
 }
 
 // criticalMaxD bounds d for the exact critical rate (Lanczos on
@@ -450,9 +547,9 @@ func newAlignModel(f *alignFlags, d, K int, act models.Activation) (models.Model
 	return nil, alignUsagef("--model %q: want linear, twolayer, randomfeatures, diagonal or mlp", f.model)
 }
 
-// initModel draws the family's initialisation. For a teacher, linear
-// models draw θ ~ N(0, I/d) (their initialisation is zero) and random
-// features N(0, 1) second-layer weights.
+// initModel draws the family's initialisation. For a teacher, random
+// features draw N(0, 1) second-layer weights (their initialisation is
+// zero); the linear teacher is data's (syntheticProblem).
 func initModel(m models.Model, seed uint64, teacher bool) {
 	switch m := m.(type) {
 	case *models.DiagonalLinear:
@@ -464,32 +561,25 @@ func initModel(m models.Model, seed uint64, teacher bool) {
 		if layers[0].Frozen {
 			copy(m.FrozenWeights(), frozen) // random features: keep W
 		}
-		if teacher && (len(layers) == 1 || layers[0].Frozen) {
+		if teacher && layers[0].Frozen {
 			rng := rand.New(rand.NewPCG(seed, 0x7465616368))
-			std := 1 / math.Sqrt(float64(layers[len(layers)-1].In))
-			if layers[0].Frozen {
-				std = 1
-			}
 			for i := range m.Params() {
-				m.Params()[i] = std * rng.NormFloat64()
+				m.Params()[i] = rng.NormFloat64()
 			}
 		}
 	}
 }
 
-// loadFashion loads, subsamples, scales and encodes Fashion-MNIST.
-func loadFashion(f *alignFlags) (*data.Dataset, error) {
+// loadFashion loads, subsamples, scales and encodes Fashion-MNIST (the
+// flags were checked by checkProblem; classes are the parsed --classes).
+func loadFashion(f *alignFlags, classes []int) (*data.Dataset, error) {
 	ds, err := data.LoadNamed("fashion-mnist", data.NamedOptions{Dir: f.dataDir, Split: "train"})
 	if err != nil {
 		return nil, err
 	}
-	classes, err := parseInts(f.classes)
-	if err != nil {
-		return nil, alignUsagef("--classes: %v", err)
-	}
 	if len(classes) > 0 {
 		if ds, err = data.SubsetClasses(ds, classes); err != nil {
-			return nil, alignUsagef("%v", err)
+			return nil, err
 		}
 	}
 	if f.n < ds.N() {
@@ -500,16 +590,13 @@ func loadFashion(f *alignFlags) (*data.Dataset, error) {
 	if err := data.ScaleUnit(ds); err != nil {
 		return nil, err
 	}
-	switch f.targets {
-	case "onehot":
-		err = data.OneHot(ds)
-	case "sign":
+	if f.targets == "sign" {
 		err = data.SignTargets(ds)
-	default:
-		return nil, alignUsagef("--targets %q: want onehot or sign", f.targets)
+	} else {
+		err = data.OneHot(ds)
 	}
 	if err != nil {
-		return nil, alignUsagef("%v", err)
+		return nil, err
 	}
 	return ds, nil
 }
@@ -530,6 +617,9 @@ func writeAlign(w io.Writer, o *alignOutput) error {
 	for _, note := range r.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", note)
 	}
+	if len(o.NonFinite) > 0 {
+		fmt.Fprintf(&b, "  warning: not finite (an overflow in the inputs or parameters; null in JSON): %s\n", strings.Join(o.NonFinite, ", "))
+	}
 	fmt.Fprintf(&b, "loss        %.6g\n", r.Loss)
 	fmt.Fprintf(&b, "mu          %s\n", fm(r.Mu))
 	fmt.Fprintf(&b, "mu_c        %s\n", fm(r.MuC))
@@ -545,6 +635,12 @@ func writeAlign(w io.Writer, o *alignOutput) error {
 	}
 	fmt.Fprintf(&b, "ingredients Tr G=%.6g ‖G‖_F²=%.6g Tr Σ₁=%.6g Tr Σ=%.6g Tr(Σ₁G)=%.6g Tr(ΣG)=%.6g\n",
 		r.TrG, r.FrobG2, r.TrSigma1, r.TrSigma, r.TrSigma1G, r.TrSigmaG)
+	if r.TraceStdErr > 0 {
+		fmt.Fprintf(&b, "probes      standard error of the probe estimate of Tr(Σ₁G): %.3g\n", r.TraceStdErr)
+	}
+	if r.FlatWanted > 0 && r.FlatFound < r.FlatWanted {
+		fmt.Fprintf(&b, "flat        %d of %d flattest directions resolved (see the notes)\n", r.FlatFound, r.FlatWanted)
+	}
 	fmt.Fprintf(&b, "thresholds  GD 2/λmax = %s, SGD √(B/μ)/‖G‖_F = %s (B=%d, batch factor %.4g)\n",
 		fm(o.Thresholds.GD), fm(o.Thresholds.SGD), o.Thresholds.Batch, o.BatchFactor)
 	if t := o.Theory; t != nil {

@@ -3,23 +3,26 @@ package cli
 import (
 	"encoding/json"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/noisegeom/noisegeom/data"
 )
 
-// TestAlignLoss: --loss is parsed, cross-entropy needs class targets, and a
-// cross-entropy run on Fashion-MNIST reports the generalized Gauss–Newton
-// metrics (skipped when the data set is not installed).
+// TestAlignLoss: --loss is parsed, cross-entropy needs class targets (a
+// usage error found without the data set: its directory is missing here),
+// and a cross-entropy run on Fashion-MNIST reports the generalized
+// Gauss–Newton metrics (skipped when the data set is not installed).
 func TestAlignLoss(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
 	for _, tt := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--loss", "hinge"}, "hinge"},
 		{[]string{"--loss", "cross_entropy"}, "class targets"},
-		{[]string{"--loss", "cross_entropy", "--data", "fashion-mnist", "--classes", "0,6", "--targets", "sign"}, "class targets"},
+		{[]string{"--loss", "cross_entropy", "--data", "fashion-mnist", "--data-dir", missing, "--classes", "0,6", "--targets", "sign"}, "class targets"},
 	} {
 		if code, _, errOut := callAlign(tt.args...); code != 2 || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%q: exit %d, stderr %q", tt.args, code, errOut)

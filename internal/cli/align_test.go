@@ -39,7 +39,7 @@ func TestAlignExitCodes(t *testing.T) {
 		{[]string{"--batch", "100", "--n", "50"}, 2, nil, []string{"batch"}},
 		{[]string{"--bogus"}, 2, nil, []string{"-bogus"}},
 		{[]string{"extra"}, 2, nil, []string{`unexpected argument "extra"`}},
-		{[]string{"--data", "fashion-mnist", "--at", "teacher"}, 2, nil, []string{"synthetic"}},
+		{[]string{"--data", "fashion-mnist", "--data-dir", "/nonexistent", "--at", "teacher"}, 2, nil, []string{"synthetic"}},
 		{[]string{"--data", "fashion-mnist", "--data-dir", "/nonexistent"}, 1, nil, []string{"fashion-mnist"}},
 		{[]string{"--n", "40", "--d", "4", "--k", "2"}, 0, []string{"mu ", "mu_c", "mu_iso", "top", "random", "theory"}, nil},
 	}

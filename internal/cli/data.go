@@ -206,26 +206,22 @@ func parseInts(s string) ([]int, error) {
 	return out, nil
 }
 
+// syntheticGenerator builds the generator of the synthetic flags through
+// newSyntheticGenerator, shared with the problem flags of align, train and
+// escape: the same flags and seed give the same data and teacher there.
 func syntheticGenerator(f *dataFlags) (*data.Generator, error) {
 	if f.n < 1 || f.d < 1 {
 		return nil, dataUsagef("--n and --d must be ≥ 1")
 	}
-	sp, err := data.ParseSpectrum(f.spectrum, f.d)
-	if err != nil {
-		return nil, err
+	if f.teacher != "none" && f.outputs < 1 {
+		return nil, dataUsagef("--outputs must be ≥ 1")
 	}
-	var te data.Teacher
-	if f.teacher != "none" {
-		if f.outputs < 1 {
-			return nil, dataUsagef("--outputs must be ≥ 1")
-		}
-		if te, err = data.ParseTeacher(f.teacher, sp.D(), f.outputs, f.seed); err != nil {
-			return nil, err
-		}
-	} else if f.noise != 0 {
+	if f.teacher == "none" && f.noise != 0 {
 		return nil, dataUsagef("--noise needs a --teacher")
 	}
-	return data.NewGenerator(data.GaussianSpec{N: f.n, Spectrum: sp, Rotate: f.rotate, Seed: f.seed, Teacher: te, Noise: f.noise})
+	gen, _, err := newSyntheticGenerator(syntheticSpec{n: f.n, d: f.d, spectrum: f.spectrum, rotate: f.rotate,
+		teacher: f.teacher, outputs: f.outputs, noise: f.noise, seed: f.seed})
+	return gen, err
 }
 
 // loadFile maps the file flags onto data.LoadFile.

@@ -128,38 +128,8 @@ func runAlign(env *Env, args []string) int {
 	if err != nil {
 		return problemError(env, "align", err)
 	}
-	if err := writeAlignOutput(env, &f, out); err != nil {
-		return failure(env, "align", err)
-	}
-	return ExitOK
-}
-
-// writeAlignOutput writes the JSON to --out (atomically) and prints JSON
-// or text. A non-finite value never fails the output: it is null in JSON
-// and printed as is in text, listed in both (alignOutput.NonFinite).
-func writeAlignOutput(env *Env, f *alignFlags, out *alignOutput) error {
-	js, nonFinite, err := finiteJSON(out)
-	if len(nonFinite) > 0 {
-		out.NonFinite = nonFinite
-		js, _, err = finiteJSON(out) // with the list
-	}
-	if !f.jsonOut && f.out == "" {
-		return writeAlign(env.Stdout, out)
-	}
-	if err != nil {
-		return err
-	}
-	js = append(js, '\n')
-	if f.out != "" {
-		if err := data.WriteFileAtomic(f.out, func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
-			return err
-		}
-	}
-	if f.jsonOut {
-		_, err = env.Stdout.Write(js)
-		return err
-	}
-	return writeAlign(env.Stdout, out)
+	out.NonFinite = nonFiniteFields(out)
+	return writeOutput(env, "align", f.jsonOut, f.out, out, func(w io.Writer) error { return writeAlign(w, out) })
 }
 
 // alignOutput is the JSON document of `noisegeom align`.
@@ -177,9 +147,9 @@ type alignOutput struct {
 	// covariance C of the inputs (d ≤ effDimMaxD).
 	InputEffDims []float64 `json:"input_eff_dims,omitempty"`
 	Seconds      float64   `json:"seconds"`
-	// NonFinite lists the values that are not finite ("path = value"),
-	// null in the JSON (e.g. an overflow in the inputs).
-	NonFinite []string `json:"non_finite,omitempty"`
+	// NonFinite lists the values that are not finite ("path: reason")
+	// for the text output; the JSON has them as null with a "<key>_note".
+	NonFinite []string `json:"-"`
 }
 
 // alignTheory is the population prediction for linear regression on
@@ -618,7 +588,7 @@ func writeAlign(w io.Writer, o *alignOutput) error {
 		fmt.Fprintf(&b, "  note: %s\n", note)
 	}
 	if len(o.NonFinite) > 0 {
-		fmt.Fprintf(&b, "  warning: not finite (an overflow in the inputs or parameters; null in JSON): %s\n", strings.Join(o.NonFinite, ", "))
+		fmt.Fprintf(&b, "  warning: not finite (an overflow in the inputs or parameters; null in JSON): %s\n", strings.Join(o.NonFinite, "; "))
 	}
 	fmt.Fprintf(&b, "loss        %.6g\n", r.Loss)
 	fmt.Fprintf(&b, "mu          %s\n", fm(r.Mu))

@@ -276,3 +276,46 @@ func isEmptyJSON(v reflect.Value) bool {
 	}
 	return false
 }
+
+// nonFiniteFields lists the non-finite floats of v as "path: reason"
+// (path the JSON keys and indices, e.g. "eigenvalues: [0] non-finite
+// (NaN)"), for a warning in text output; nil when every float is finite.
+func nonFiniteFields(v any) []string {
+	js, err := marshalJSONSafe(v)
+	if err != nil {
+		return nil
+	}
+	var doc any
+	if json.Unmarshal(js, &doc) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(path string, x any)
+	walk = func(path string, x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if note, ok := x[k].(string); ok && strings.HasSuffix(k, "_note") && strings.Contains(note, "non-finite") {
+					out = append(out, strings.TrimSuffix(p, "_note")+": "+note)
+					continue
+				}
+				walk(p, x[k])
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		}
+	}
+	walk("", doc)
+	return out
+}

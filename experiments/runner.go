@@ -25,7 +25,8 @@ type Options struct {
 	Experiments []*Experiment
 	Config      Config
 	Shard       Shard
-	// Resume continues a run in Out: units with a record are skipped. The
+	// Resume continues a run in Out: units with a record are skipped, and
+	// units whose record is corrupt are run again (see Warn). The
 	// manifest must match (scale, seed, data directory, experiments,
 	// shard). Without Resume, Out must not hold records of an earlier run.
 	Resume bool

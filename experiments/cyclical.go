@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 
 	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/linalg"
@@ -305,11 +304,6 @@ func cyclicalSummarize(cfg Config, records []Record) (report.Section, error) {
 		sec.Notes = append(sec.Notes, fmt.Sprintf("η_high = %s is not below GD's threshold %s: the high phase does not lie "+
 			"between the two thresholds, so the comparison does not test the claim.", escFmt(h), escFmt(g)))
 	}
-	var tt []string
-	for _, rec := range recs {
-		tt = append(tt, fmt.Sprintf("%s %.2f s", rec.Unit, rec.Seconds))
-	}
-	sec.Notes = append(sec.Notes, "Unit wall times (shared machine, noisy): "+strings.Join(tt, ", ")+".")
 
 	end := func(arm string) cycStat { return stat(arm, "lambda_max", sc.Cycles) }
 	sgd, con, gd := end("sgd-cyclical"), end("sgd-constant"), end("gd-cyclical")

@@ -668,17 +668,17 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 	tab := report.Table{Name: "units", Caption: fmt.Sprintf("Every unit: exact shares after %d steps (horizon: earlier "+
 		"only where the recursion would overflow float64), escape step (−1: none), "+
 		"η·max_i‖f_i‖² (≤ 2: every step non-expansive), the largest |MC − exact|/SE over the tested steps and over all %d "+
-		"Monte Carlo steps, the ratio of the Monte Carlo to the exact loss at step %d (heavy tails pull it below 1), wall time.",
+		"Monte Carlo steps, the ratio of the Monte Carlo to the exact loss at step %d (heavy tails pull it below 1).",
 		sc.Steps, sc.MCSteps, sc.MCSteps),
 		Columns: []string{"unit", "η", "threshold", "ηλ_max", "horizon", "top-1 share", "beyond-top share", "beyond-10 share",
-			"escape step", "η·max‖f_i‖²", "tested steps", "MC max z (tested)", "MC max z (all)", "MC/exact loss", "seconds"}}
+			"escape step", "η·max‖f_i‖²", "tested steps", "MC max z (tested)", "MC max z (all)", "MC/exact loss"}}
 	for i, a := range arms {
 		s := sums[i]
 		tab.Rows = append(tab.Rows, []string{a.ID(), escFmt(s.Value("lr")), escFmt(s.Value("threshold")),
 			escFmt(s.Value("lr") * s.Value("lambda_max")), strconv.Itoa(int(s.Value("horizon"))), escFmt(s.Value("top1")), escFmt(s.Value("beyond_top")),
 			escFmt(s.Value("beyond10")), strconv.Itoa(int(s.Value("escape_step"))), escFmt(s.Value("lr") * s.Value("max_f2")),
 			strconv.Itoa(int(s.Value("mc_test_steps"))), escFmt(s.Value("mc_max_z")), escFmt(s.Value("mc_max_z_all")),
-			escFmt(s.Value("mc_loss_ratio")), strconv.FormatFloat(recs[i].Seconds, 'f', 2, 64)})
+			escFmt(s.Value("mc_loss_ratio"))})
 	}
 	sec.Tables = append(sec.Tables, tab)
 

@@ -103,7 +103,7 @@ func fmSeeds(cfg Config, s int) (subset, init, sgd, probe uint64) {
 func planFashion(cfg Config) ([]Unit, error) {
 	for _, split := range []string{"train", "test"} {
 		if _, err := data.LocateNamed("fashion-mnist", data.NamedOptions{Dir: cfg.DataDir, Split: split}); err != nil {
-			return nil, fmt.Errorf("fashion-mnist: %w", err)
+			return nil, err // names the dataset, where it looked and how to install it
 		}
 	}
 	z := fashionSizes(cfg.Scale)

@@ -27,7 +27,8 @@ func finish(dir string, cfg Config, plans []planned, records [][]Record, out *Ou
 		case StatusDone:
 			recs, err := readBack(dir, p)
 			if err == nil {
-				sec, err = summarize(p.exp, cfg, recs)
+				sec, err = summarize(p.exp, cfg, withoutTimes(recs))
+				sec.Notes = append(sec.Notes, unitTimes(recs))
 			}
 			if err != nil {
 				eo.Status, eo.Error = StatusFailed, "summary: "+err.Error()
@@ -69,8 +70,7 @@ func finish(dir string, cfg Config, plans []planned, records [][]Record, out *Ou
 	return writeJSON(filepath.Join(dir, "run.json"), run)
 }
 
-// readBack reads an experiment's records from disk in plan order, with
-// Seconds cleared: Summarize must not depend on timings.
+// readBack reads an experiment's records from disk in plan order.
 func readBack(dir string, p planned) ([]Record, error) {
 	recs := make([]Record, len(p.units))
 	for j, u := range p.units {
@@ -81,10 +81,30 @@ func readBack(dir string, p planned) ([]Record, error) {
 		if !ok {
 			return nil, fmt.Errorf("unit %s has no record", u.ID)
 		}
-		rec.Seconds = 0
 		recs[j] = rec
 	}
 	return recs, nil
+}
+
+// withoutTimes returns recs with Seconds cleared: Summarize must not depend
+// on timings, so that its figures and CSVs are the same in every run.
+func withoutTimes(recs []Record) []Record {
+	out := make([]Record, len(recs))
+	for i, r := range recs {
+		r.Seconds = 0
+		out[i] = r
+	}
+	return out
+}
+
+// unitTimes is the report note listing each unit's wall time. It is a note,
+// not a table, so that the section's CSVs do not change from run to run.
+func unitTimes(recs []Record) string {
+	tt := make([]string, len(recs))
+	for i, r := range recs {
+		tt[i] = r.Unit + " " + FormatSeconds(r.Seconds)
+	}
+	return "Unit wall times (shared machine, noisy): " + strings.Join(tt, ", ") + "."
 }
 
 func summarize(e *Experiment, cfg Config, recs []Record) (sec report.Section, err error) {
@@ -129,7 +149,7 @@ func intro(cfg Config, out *Outcome, held, total int, run *runJSON) string {
 	if len(skipped) > 0 {
 		fmt.Fprintf(&b, " Not run: %s (see the sections).", strings.Join(skipped, ", "))
 	}
-	fmt.Fprintf(&b, " Unit time %s in total", seconds(sumUnitSeconds(out)))
+	fmt.Fprintf(&b, " Unit time %s in total", FormatSeconds(sumUnitSeconds(out)))
 	if len(run.Shards) > 0 {
 		fmt.Fprintf(&b, ", over %d shards", len(run.Shards))
 	}
@@ -145,8 +165,21 @@ func sumUnitSeconds(out *Outcome) float64 {
 	return s
 }
 
-func seconds(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(100 * time.Millisecond).String()
+// FormatSeconds formats a duration in seconds with three significant
+// digits and a unit that suits it: "850µs", "12.3ms", "4.56s", "2m3s".
+func FormatSeconds(s float64) string {
+	switch {
+	case !(s > 0):
+		return "0s"
+	case s > 1e9: // beyond time.Duration's range
+		return fmt.Sprintf("%.3gs", s)
+	}
+	d := time.Duration(s * float64(time.Second))
+	unit := time.Duration(1)
+	for unit < time.Second && d >= 1000*unit {
+		unit *= 10
+	}
+	return d.Round(unit).String()
 }
 
 func provenanceFacts(cfg Config, run *runJSON) []report.KeyValue {
@@ -163,10 +196,10 @@ func provenanceFacts(cfg Config, run *runJSON) []report.KeyValue {
 		kv = append(kv, report.KeyValue{Key: "command", Value: strings.Join(run.Provenance.Args, " ")})
 	}
 	for _, s := range run.Shards {
-		kv = append(kv, report.KeyValue{Key: "shard " + s.Manifest.Shard, Value: fmt.Sprintf("started %s, wall %s", s.Started, seconds(s.WallSeconds))})
+		kv = append(kv, report.KeyValue{Key: "shard " + s.Manifest.Shard, Value: fmt.Sprintf("started %s, wall %s", s.Started, FormatSeconds(s.WallSeconds))})
 	}
 	for _, e := range run.Experiments {
-		v := fmt.Sprintf("%s, %d units, unit time %s", e.Status, e.Units, seconds(e.UnitSeconds))
+		v := fmt.Sprintf("%s, %d units, unit time %s", e.Status, e.Units, FormatSeconds(e.UnitSeconds))
 		kv = append(kv, report.KeyValue{Key: "experiment " + e.Name, Value: v})
 	}
 	kv = append(kv, report.KeyValue{Key: "started", Value: run.Started})
@@ -272,6 +305,10 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 			found := false
 			for _, d := range opt.Dirs {
 				rec, ok, err := readRecord(d, p.exp.Name, u.ID)
+				var bad *CorruptRecordError
+				if errors.As(err, &bad) {
+					return nil, fmt.Errorf("cannot merge: %w; run the shard of %s again with --resume to redo the unit", err, d)
+				}
 				if err != nil {
 					return nil, err
 				}
@@ -289,6 +326,7 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 				continue
 			}
 			eo.Reused++
+			eo.Recorded++
 			eo.UnitSeconds += recs[j].Seconds
 		}
 		k += len(p.units)

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -23,6 +24,53 @@ type Row struct {
 	Labels map[string]string  `json:"labels,omitempty"`
 	Values map[string]float64 `json:"-"`
 }
+
+// maxRecordBytes bounds a unit record file. Records hold a few KB (the
+// largest, at the full scale, tens of KB); a longer file is treated as
+// corrupt instead of being decoded, which bounds the memory decodeRecord
+// allocates (recordAllocBound).
+const maxRecordBytes = 4 << 20
+
+// recordJSON is a record as stored: its rows are decoded in one pass.
+type recordJSON struct {
+	Experiment string    `json:"experiment"`
+	Unit       string    `json:"unit"`
+	Seconds    float64   `json:"seconds"`
+	Rows       []rowJSON `json:"rows"`
+}
+
+// decodeRecord parses a unit record file's bytes. Truncated, trailing or
+// malformed input, a record without its experiment and unit names, and a
+// negative time give an error. It allocates at most recordAllocBound(len(b))
+// bytes (FuzzDecodeRecord checks this).
+func decodeRecord(b []byte) (Record, error) {
+	var in recordJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return Record{}, err
+	}
+	switch {
+	case in.Experiment == "" || in.Unit == "":
+		return Record{}, errors.New("no experiment or unit name")
+	case in.Seconds < 0:
+		return Record{}, fmt.Errorf("seconds %g is negative", in.Seconds)
+	}
+	rec := Record{Experiment: in.Experiment, Unit: in.Unit, Seconds: in.Seconds}
+	if in.Rows != nil {
+		rec.Rows = make([]Row, len(in.Rows))
+	}
+	for i, r := range in.Rows {
+		var err error
+		if rec.Rows[i], err = r.row(); err != nil {
+			return Record{}, fmt.Errorf("row %d: %w", i, err)
+		}
+	}
+	return rec, nil
+}
+
+// recordAllocBound is the most decodeRecord allocates for an input of n
+// bytes: the worst inputs (many empty rows or one-character values) cost
+// about 70 bytes of maps and slices per input byte.
+func recordAllocBound(n int) uint64 { return 128*uint64(n) + 64<<10 }
 
 // Value returns the named value, NaN if absent.
 func (r Row) Value(name string) float64 {
@@ -77,8 +125,20 @@ func (r *Row) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
 	}
-	r.Labels = in.Labels
-	r.Values = make(map[string]float64, len(in.Values))
+	row, err := in.row()
+	if err != nil {
+		return err
+	}
+	*r = row
+	return nil
+}
+
+// row decodes the values; Values is nil when there are none.
+func (in rowJSON) row() (Row, error) {
+	r := Row{Labels: in.Labels}
+	if in.Values != nil {
+		r.Values = make(map[string]float64, len(in.Values))
+	}
 	for k, raw := range in.Values {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
@@ -90,15 +150,15 @@ func (r *Row) UnmarshalJSON(b []byte) error {
 			case "-Inf":
 				r.Values[k] = math.Inf(-1)
 			default:
-				return fmt.Errorf("value %q: unknown string %q", k, s)
+				return Row{}, fmt.Errorf("value %q: unknown string %q", k, s)
 			}
 			continue
 		}
 		var v float64
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("value %q: %w", k, err)
+			return Row{}, fmt.Errorf("value %q: %w", k, err)
 		}
 		r.Values[k] = v
 	}
-	return nil
+	return r, nil
 }

@@ -25,7 +25,8 @@ type Options struct {
 	Experiments []*Experiment
 	Config      Config
 	Shard       Shard
-	// Resume continues a run in Out: units with a record are skipped. The
+	// Resume continues a run in Out: units with a record are skipped, and
+	// units whose record is corrupt are run again (see Warn). The
 	// manifest must match (scale, seed, data directory, experiments,
 	// shard). Without Resume, Out must not hold records of an earlier run.
 	Resume bool
@@ -36,6 +37,9 @@ type Options struct {
 	Provenance Provenance
 	// Progress, when not nil, is called after every unit (serialised).
 	Progress func(Progress)
+	// Warn, when not nil, is told of problems the run works around, such
+	// as a corrupt unit record that resume redoes.
+	Warn func(msg string)
 }
 
 // Provenance describes the program and machine that ran the units.
@@ -81,9 +85,10 @@ type ExperimentOutcome struct {
 	Units  int `json:"units"`
 	Ran    int `json:"ran"`
 	Reused int `json:"reused"`
-	// UnitSeconds sums the wall time of every unit with a record (also
-	// those run earlier or on other shards); WallSeconds is this
-	// invocation's wall time for the experiment.
+	// Recorded counts the units with a record (also those run earlier or
+	// on other shards); UnitSeconds sums their wall times; WallSeconds is
+	// this invocation's wall time for the experiment.
+	Recorded    int     `json:"recorded"`
 	UnitSeconds float64 `json:"unit_seconds"`
 	WallSeconds float64 `json:"wall_seconds"`
 	Error       string  `json:"error,omitempty"`
@@ -175,21 +180,45 @@ func unitPath(dir, exp, unit string) string {
 	return filepath.Join(dir, "units", exp, unit+".json")
 }
 
-// readRecord reads a unit's record; ok is false when there is none.
+// CorruptRecordError is a unit record file that exists but cannot be used
+// (truncated, garbage, too large, or another unit's record). Run --resume
+// redoes such a unit and replaces the file; Merge refuses it.
+type CorruptRecordError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptRecordError) Error() string {
+	return fmt.Sprintf("%s: corrupt unit record: %v", e.Path, e.Err)
+}
+
+func (e *CorruptRecordError) Unwrap() error { return e.Err }
+
+// readRecord reads a unit's record; ok is false when there is none. A file
+// that is there but unusable gives a *CorruptRecordError; other errors are
+// I/O errors.
 func readRecord(dir, exp, unit string) (rec Record, ok bool, err error) {
 	path := unitPath(dir, exp, unit)
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return rec, false, nil
 	}
 	if err != nil {
 		return rec, false, err
 	}
-	if err := json.Unmarshal(b, &rec); err != nil {
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxRecordBytes+1))
+	if err != nil {
 		return rec, false, fmt.Errorf("%s: %w", path, err)
 	}
+	if len(b) > maxRecordBytes {
+		return rec, false, &CorruptRecordError{path, fmt.Errorf("larger than the limit of %d bytes", maxRecordBytes)}
+	}
+	if rec, err = decodeRecord(b); err != nil {
+		return rec, false, &CorruptRecordError{path, err}
+	}
 	if rec.Experiment != exp || rec.Unit != unit {
-		return rec, false, fmt.Errorf("%s: holds %s/%s", path, rec.Experiment, rec.Unit)
+		return rec, false, &CorruptRecordError{path, fmt.Errorf("holds %s/%s, not %s/%s", rec.Experiment, rec.Unit, exp, unit)}
 	}
 	return rec, true, nil
 }
@@ -274,15 +303,15 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if r.jobs = opt.Jobs; r.jobs <= 0 {
 		r.jobs = runtime.GOMAXPROCS(0)
 	}
-	todo := make([][]int, len(plans))
+	stores := make([]stored, len(plans))
 	for i, p := range plans {
 		if p.err != nil {
 			continue
 		}
-		if todo[i], err = r.pending(p, mine[i]); err != nil {
+		if stores[i], err = r.load(p, mine[i]); err != nil {
 			return nil, err
 		}
-		r.total += len(todo[i])
+		r.total += len(stores[i].todo)
 	}
 	out := &Outcome{}
 	records := make([][]Record, len(plans))
@@ -292,7 +321,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 			out.Experiments = append(out.Experiments, ExperimentOutcome{Name: p.exp.Name, Units: len(p.units), Status: StatusStopped})
 			continue
 		}
-		eo, recs, err := r.experiment(ctx, p, mine[i], todo[i])
+		eo, recs, err := r.experiment(ctx, p, stores[i])
 		if err != nil {
 			return nil, err
 		}
@@ -327,30 +356,57 @@ type unitRunner struct {
 	total int // units this invocation runs
 }
 
-// pending lists the units of p this shard owns that have no record file
-// yet (experiment reads and checks the records that exist).
-func (r *unitRunner) pending(p planned, mine []bool) ([]int, error) {
-	var todo []int
-	for j, u := range p.units {
-		if !mine[j] {
-			continue
-		}
-		_, err := os.Stat(unitPath(r.opt.Out, p.exp.Name, u.ID))
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			todo = append(todo, j)
-		case err != nil:
-			return nil, err
-		}
-	}
-	return todo, nil
+// stored is what the run directory holds of one experiment.
+type stored struct {
+	recs   []Record
+	have   []bool
+	todo   []int // units this shard owns that have no usable record
+	reused int   // units this shard owns that have one
 }
 
-// experiment runs the units todo of p on r.jobs workers, writing each
+// load reads the records of p that exist in the run directory. A corrupt
+// record is reported through opt.Warn and counts as missing: this shard
+// runs its unit again if it owns it, and the new record replaces the file
+// atomically.
+func (r *unitRunner) load(p planned, mine []bool) (stored, error) {
+	s := stored{recs: make([]Record, len(p.units)), have: make([]bool, len(p.units))}
+	for j, u := range p.units {
+		rec, ok, err := readRecord(r.opt.Out, p.exp.Name, u.ID)
+		var bad *CorruptRecordError
+		switch {
+		case errors.As(err, &bad):
+			what := "running the unit again; its new record replaces the file"
+			if !mine[j] {
+				what = fmt.Sprintf("ignored: shard %s does not run this unit", r.opt.Shard)
+			}
+			r.warn(fmt.Sprintf("%v (%s)", bad, what))
+		case err != nil:
+			return s, err
+		case ok:
+			s.recs[j], s.have[j] = rec, true
+			if mine[j] {
+				s.reused++
+			}
+			continue
+		}
+		if mine[j] {
+			s.todo = append(s.todo, j)
+		}
+	}
+	return s, nil
+}
+
+func (r *unitRunner) warn(msg string) {
+	if r.opt.Warn != nil {
+		r.opt.Warn(msg)
+	}
+}
+
+// experiment runs the units s.todo of p on r.jobs workers, writing each
 // record as it finishes, and returns the experiment's outcome and, when
 // every unit has a record, the records in plan order. The first unit error
 // cancels the experiment's remaining units; a cancelled ctx stops it.
-func (r *unitRunner) experiment(ctx context.Context, p planned, mine []bool, todo []int) (ExperimentOutcome, []Record, error) {
+func (r *unitRunner) experiment(ctx context.Context, p planned, s stored) (ExperimentOutcome, []Record, error) {
 	start := time.Now()
 	eo := ExperimentOutcome{Name: p.exp.Name, Units: len(p.units)}
 	if p.err != nil {
@@ -360,20 +416,8 @@ func (r *unitRunner) experiment(ctx context.Context, p planned, mine []bool, tod
 	if err := os.MkdirAll(filepath.Join(r.opt.Out, "units", p.exp.Name), 0o755); err != nil {
 		return eo, nil, err
 	}
-	recs := make([]Record, len(p.units))
-	have := make([]bool, len(p.units))
-	for j, u := range p.units {
-		rec, ok, err := readRecord(r.opt.Out, p.exp.Name, u.ID)
-		if err != nil {
-			return eo, nil, err
-		}
-		if ok {
-			recs[j], have[j] = rec, true
-			if mine[j] {
-				eo.Reused++
-			}
-		}
-	}
+	recs, have, todo := s.recs, s.have, s.todo
+	eo.Reused = s.reused
 	var firstErr error
 	ectx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -420,6 +464,7 @@ feed:
 	wg.Wait()
 	for j := range recs {
 		if have[j] {
+			eo.Recorded++
 			eo.UnitSeconds += recs[j].Seconds
 		}
 	}

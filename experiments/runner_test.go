@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -193,13 +194,13 @@ func TestShardedRunsMergeToTheWholeRun(t *testing.T) {
 				Lookup: func(name string) (*Experiment, error) { return lookup[name], nil }})
 			require.NoError(t, err)
 			assert.True(t, out.Report)
-			require.Equal(t, docs[whole].Sections, docs[merged].Sections)
+			require.Equal(t, sectionsWithoutTimes(t, docs[whole].Sections), sectionsWithoutTimes(t, docs[merged].Sections))
 			// Merging into one of the shard directories gives the same report.
 			if n > 1 {
 				_, err := Merge(context.Background(), MergeOptions{Out: dirs[0], Dirs: dirs,
 					Lookup: func(name string) (*Experiment, error) { return lookup[name], nil }})
 				require.NoError(t, err)
-				require.Equal(t, docs[whole].Sections, docs[dirs[0]].Sections)
+				require.Equal(t, sectionsWithoutTimes(t, docs[whole].Sections), sectionsWithoutTimes(t, docs[dirs[0]].Sections))
 			}
 			// The merged directory is itself a complete run: resuming it runs nothing.
 			res, err := Run(context.Background(), Options{Out: merged, Experiments: exps(), Config: cfg, Resume: true})
@@ -386,4 +387,177 @@ func TestSummarizeSeesNoTimings(t *testing.T) {
 		want += math.Sin(5+float64(i)) / 3
 	}
 	assert.Equal(t, fmt.Sprintf("%.17g", want), docs[dir].Sections[0].Verdicts[0].Measured)
+}
+
+// sectionsWithoutTimes drops the unit wall-time note the runner appends to
+// each section: the only part of a report that differs between two runs.
+func sectionsWithoutTimes(t *testing.T, secs []report.Section) []report.Section {
+	t.Helper()
+	out := make([]report.Section, len(secs))
+	for i, s := range secs {
+		var notes []string
+		for _, n := range s.Notes {
+			if !strings.HasPrefix(n, "Unit wall times") {
+				notes = append(notes, n)
+			}
+		}
+		s.Notes = notes
+		out[i] = s
+	}
+	return out
+}
+
+func TestCorruptRecordIsRedoneOnResume(t *testing.T) {
+	good := `{"experiment": "c", "unit": "u02", "seconds": 0.5, "rows": [{"values": {"x": 2}}]}`
+	for _, tc := range []struct {
+		name   string
+		write  func(path string) error
+		reason string
+	}{
+		{"truncated", func(p string) error {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p, b[:len(b)/2], 0o644)
+		}, "unexpected end of JSON input"},
+		{"empty", func(p string) error { return os.WriteFile(p, nil, 0o644) }, "unexpected end of JSON input"},
+		{"garbage", func(p string) error { return os.WriteFile(p, []byte("\x00\xff garbage"), 0o644) }, "invalid character"},
+		{"zeros of a crashed file system", func(p string) error { return os.WriteFile(p, make([]byte, 4096), 0o644) }, "invalid character"},
+		{"trailing garbage", func(p string) error { return os.WriteFile(p, []byte(good+"}"), 0o644) }, "invalid character"},
+		{"another unit's record", func(p string) error {
+			return os.WriteFile(p, []byte(strings.Replace(good, "u02", "u03", 1)), 0o644)
+		}, "holds c/u03, not c/u02"},
+		{"no names", func(p string) error { return os.WriteFile(p, []byte(`{"rows": []}`), 0o644) }, "no experiment or unit name"},
+		{"bad value", func(p string) error {
+			return os.WriteFile(p, []byte(strings.Replace(good, `"x": 2`, `"x": "two"`, 1)), 0o644)
+		}, `unknown string "two"`},
+		{"too large", func(p string) error { return os.Truncate(p, maxRecordBytes+1) }, "larger than the limit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docs := captureReports(t)
+			cfg := Config{Seed: 9}
+			want := filepath.Join(t.TempDir(), "want")
+			_, err := Run(context.Background(), Options{Out: want, Experiments: []*Experiment{(&fakeExperiment{name: "c", units: 5}).experiment()}, Config: cfg})
+			require.NoError(t, err)
+
+			f := &fakeExperiment{name: "c", units: 5}
+			dir := filepath.Join(t.TempDir(), "got")
+			opts := Options{Out: dir, Experiments: []*Experiment{f.experiment()}, Config: cfg}
+			_, err = Run(context.Background(), opts)
+			require.NoError(t, err)
+			path := unitPath(dir, "c", "u02")
+			require.NoError(t, tc.write(path))
+
+			var warnings []string
+			opts.Resume, opts.Warn = true, func(msg string) { warnings = append(warnings, msg) }
+			out, err := Run(context.Background(), opts)
+			require.NoError(t, err)
+			require.Len(t, warnings, 1)
+			assert.Contains(t, warnings[0], path)
+			assert.Contains(t, warnings[0], tc.reason)
+			assert.Contains(t, warnings[0], "running the unit again")
+			assert.Equal(t, StatusDone, out.Experiments[0].Status)
+			assert.Equal(t, 1, out.Experiments[0].Ran)
+			assert.Equal(t, 4, out.Experiments[0].Reused)
+			for id, n := range f.runs {
+				assert.Equal(t, 1+btoi(id == "u02"), n, "runs of %s", id)
+			}
+			rec, ok, err := readRecord(dir, "c", "u02")
+			require.NoError(t, err, "the corrupt file is replaced")
+			assert.True(t, ok)
+			assert.Len(t, rec.Rows, 2)
+			assert.Equal(t, sectionsWithoutTimes(t, docs[want].Sections), sectionsWithoutTimes(t, docs[dir].Sections))
+			left, _ := filepath.Glob(filepath.Join(dir, "units", "c", ".*"))
+			assert.Empty(t, left, "no temporary files are left")
+
+			// Merge names the corrupt file rather than merging it.
+			require.NoError(t, tc.write(path))
+			_, err = Merge(context.Background(), MergeOptions{Out: filepath.Join(t.TempDir(), "m"), Dirs: []string{dir},
+				Lookup: func(string) (*Experiment, error) { return f.experiment(), nil }})
+			require.ErrorContains(t, err, path)
+			require.ErrorContains(t, err, "--resume")
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestCorruptRecordOfAnotherShardIsIgnored: a shard directory can hold the
+// records of other shards (a merge into it); a corrupt one it does not own
+// is reported and left alone, and the shard's own units are unaffected.
+func TestCorruptRecordOfAnotherShardIsIgnored(t *testing.T) {
+	captureReports(t)
+	f := &fakeExperiment{name: "c", units: 4}
+	dir := t.TempDir()
+	opts := Options{Out: dir, Experiments: []*Experiment{f.experiment()}, Shard: Shard{0, 2}}
+	_, err := Run(context.Background(), opts)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(unitPath(dir, "c", "u01"), []byte("{"), 0o644)) // u01 is shard 1's
+	var warnings []string
+	opts.Resume, opts.Warn = true, func(msg string) { warnings = append(warnings, msg) }
+	out, err := Run(context.Background(), opts)
+	require.NoError(t, err)
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "u01.json")
+	assert.Contains(t, warnings[0], "shard 0/2 does not run this unit")
+	assert.Equal(t, 0, out.Experiments[0].Ran)
+	assert.Equal(t, StatusPartial, out.Experiments[0].Status)
+}
+
+func TestUnreadableRecordIsAnError(t *testing.T) {
+	captureReports(t)
+	f := &fakeExperiment{name: "c", units: 2}
+	dir := t.TempDir()
+	opts := Options{Out: dir, Experiments: []*Experiment{f.experiment()}}
+	_, err := Run(context.Background(), opts)
+	require.NoError(t, err)
+	path := unitPath(dir, "c", "u00")
+	require.NoError(t, os.Remove(path))
+	require.NoError(t, os.Mkdir(path, 0o755)) // not a file: an I/O error, not corruption to overwrite
+	opts.Resume = true
+	_, err = Run(context.Background(), opts)
+	require.ErrorContains(t, err, path)
+	var bad *CorruptRecordError
+	assert.False(t, errors.As(err, &bad))
+}
+
+func TestFormatSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		s    float64
+		want string
+	}{
+		{0, "0s"}, {-1, "0s"}, {math.NaN(), "0s"},
+		{850e-9, "850ns"}, {0.000_850_4, "850µs"}, {0.012_345, "12.3ms"}, {0.999_4, "999ms"},
+		{4.5612, "4.56s"}, {123.456, "2m3s"}, {7200.4, "2h0m0s"}, {2e9, "2e+09s"},
+	} {
+		assert.Equal(t, tc.want, FormatSeconds(tc.s), "%g", tc.s)
+	}
+}
+
+// TestReportShowsUnitTimes: the unit wall times appear in the report as
+// measured (Summarize sees none, so the runner adds them).
+func TestReportShowsUnitTimes(t *testing.T) {
+	docs := captureReports(t)
+	f := &fakeExperiment{name: "t", units: 3}
+	f.onRun = func(string) { time.Sleep(3 * time.Millisecond) }
+	dir := t.TempDir()
+	_, err := Run(context.Background(), Options{Out: dir, Experiments: []*Experiment{f.experiment()}})
+	require.NoError(t, err)
+	notes := docs[dir].Sections[0].Notes
+	require.NotEmpty(t, notes)
+	note := notes[len(notes)-1]
+	for i := 0; i < 3; i++ {
+		rec, ok, err := readRecord(dir, "t", fmt.Sprintf("u%02d", i))
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.GreaterOrEqual(t, rec.Seconds, 0.003)
+		assert.Contains(t, note, rec.Unit+" "+FormatSeconds(rec.Seconds))
+	}
+	assert.Contains(t, note, "ms")
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -118,6 +119,7 @@ func runReproduce(env *Env, args []string) int {
 	opt := experiments.Options{
 		Out: f.out, Experiments: exps, Config: cfg, Shard: shard, Resume: f.resume, Jobs: f.jobs,
 		Provenance: currentProvenance(), Progress: unitProgress(env),
+		Warn: func(msg string) { fmt.Fprintf(env.Stderr, "%s reproduce: warning: %s\n", env.Prog, msg) },
 	}
 	start := time.Now()
 	out, err := experiments.Run(ctx, opt)
@@ -275,24 +277,41 @@ func writeOutcome(env *Env, out *experiments.Outcome, dir string, shard experime
 		env.Stdout.Write(append(b, '\n'))
 		return
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EXPERIMENT\tSTATUS\tUNITS\tRAN\tREUSED\tTIME")
-	for _, e := range out.Experiments {
-		status := e.Status
-		if e.Error != "" && e.Status != experiments.StatusStopped {
-			status += ": " + e.Error
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", e.Name, status, e.Units, e.Ran, e.Reused,
-			time.Duration(e.WallSeconds*float64(time.Second)).Round(100*time.Millisecond))
-	}
-	tw.Flush()
+	writeSummary(env.Stdout, out.Experiments)
 	switch {
 	case out.Report:
 		fmt.Fprintf(env.Stdout, "report: %s (and report.html), run.json; wall %s\n",
-			filepath.Join(dir, "report.md"), wall.Round(100*time.Millisecond))
+			filepath.Join(dir, "report.md"), experiments.FormatSeconds(wall.Seconds()))
 	case !shard.Whole():
 		fmt.Fprintf(env.Stdout, "shard %s done in %s; when every shard is done: noisegeom merge --out REPORT_DIR SHARD_DIRS...\n",
-			shard, wall.Round(100*time.Millisecond))
+			shard, experiments.FormatSeconds(wall.Seconds()))
+	}
+}
+
+// writeSummary prints one line per experiment: a one-word status (the
+// reasons follow the table as notes, so that a long message does not widen
+// it), the unit counts, this invocation's wall time and the mean wall time
+// of a unit.
+func writeSummary(w io.Writer, exps []experiments.ExperimentOutcome) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "EXPERIMENT\tSTATUS\tUNITS\tRAN\tREUSED\tTIME\tPER UNIT")
+	var notes []string
+	for _, e := range exps {
+		perUnit := "-"
+		if e.Recorded > 0 {
+			perUnit = experiments.FormatSeconds(e.UnitSeconds / float64(e.Recorded))
+		}
+		status := e.Status
+		if e.Error != "" && e.Status != experiments.StatusStopped {
+			status += " [" + strconv.Itoa(len(notes)+1) + "]"
+			notes = append(notes, e.Name+": "+e.Error)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", e.Name, status, e.Units, e.Ran, e.Reused,
+			experiments.FormatSeconds(e.WallSeconds), perUnit)
+	}
+	tw.Flush()
+	for i, n := range notes {
+		fmt.Fprintf(w, "[%d] %s\n", i+1, n)
 	}
 }
 
@@ -304,7 +323,7 @@ func outcomeCode(env *Env, cmd string, out *experiments.Outcome) int {
 	ran := false
 	for _, e := range out.Experiments {
 		if e.Status == experiments.StatusSkipped {
-			fmt.Fprintf(env.Stderr, "%s %s: %s not run: %s\n", env.Prog, cmd, e.Name, e.Error)
+			fmt.Fprintf(env.Stderr, "%s %s: %s not run (the reason is in the output above and in the report)\n", env.Prog, cmd, e.Name)
 		} else {
 			ran = true
 		}

@@ -1,0 +1,112 @@
+package experiments
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc;
+// the test runs one input at a time, so little else allocates meanwhile).
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// repeatJSON is head, n copies of item separated by commas, and tail.
+func repeatJSON(head, item, tail string, n int) string {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = strings.ReplaceAll(item, "#", fmt.Sprint(i))
+	}
+	return head + strings.Join(items, ",") + tail
+}
+
+const recHead = `{"experiment":"e","unit":"u","seconds":1,"rows":[`
+
+// TestDecodeRecordAllocBound feeds the shapes that cost the most memory per
+// input byte and checks recordAllocBound holds for each.
+func TestDecodeRecordAllocBound(t *testing.T) {
+	const n = 20000
+	for _, tc := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"empty rows", repeatJSON(recHead, `{}`, `]}`, n), true},
+		{"null rows", repeatJSON(recHead, `null`, `]}`, n), true},
+		{"rows of one value", repeatJSON(recHead, `{"values":{"a":1}}`, `]}`, n), true},
+		{"rows of one label", repeatJSON(recHead, `{"labels":{"a":""}}`, `]}`, n), true},
+		{"rows of NaN", repeatJSON(recHead, `{"values":{"a":"NaN"}}`, `]}`, n), true},
+		{"many values", repeatJSON(recHead+`{"values":{`, `"#":1`, `}}]}`, n), true},
+		{"many labels", repeatJSON(recHead+`{"labels":{`, `"#":""`, `}}]}`, n), true},
+		{"unknown fields", repeatJSON(`{"experiment":"e","unit":"u",`, `"x#":[[{}]]`, `}`, n), true},
+		{"rows of arrays", repeatJSON(recHead, `[]`, `]}`, n), false},
+		{"truncated", repeatJSON(recHead, `{"values":{"a":1}}`, ``, n), false},
+		{"deep nesting", strings.Repeat("[", 100000), false},
+	} {
+		var err error
+		got := allocated(func() { _, err = decodeRecord([]byte(tc.in)) })
+		assert.Equal(t, tc.ok, err == nil, "%s: %v", tc.name, err)
+		assert.LessOrEqual(t, got, recordAllocBound(len(tc.in)), "%s: %d bytes allocated for %d input bytes", tc.name, got, len(tc.in))
+	}
+}
+
+func TestDecodeRecordRoundTrip(t *testing.T) {
+	rec := Record{Experiment: "e", Unit: "u", Seconds: 0.25, Rows: []Row{
+		{Labels: map[string]string{"k": "v"}, Values: map[string]float64{"a": 1.0 / 3, "n": math.NaN(), "i": math.Inf(-1)}},
+		{Values: map[string]float64{"b": -2}},
+	}}
+	b, err := json.Marshal(rec)
+	require.NoError(t, err)
+	back, err := decodeRecord(b)
+	require.NoError(t, err)
+	b2, err := json.Marshal(back)
+	require.NoError(t, err)
+	assert.Equal(t, string(b), string(b2))
+}
+
+// FuzzDecodeRecord: any bytes give a record or an error, never a panic,
+// and never allocate more than recordAllocBound of the input's length.
+func FuzzDecodeRecord(f *testing.F) {
+	good, _ := json.Marshal(Record{Experiment: "escape", Unit: "linear-gd-f1.1", Seconds: 0.012, Rows: []Row{
+		{Labels: map[string]string{"kind": "loss"}, Values: map[string]float64{"step": 3, "loss": math.Inf(1), "z": math.NaN()}},
+	}})
+	for _, s := range []string{string(good), string(good[:len(good)/2]), "", "{}", "null", `{"rows":null}`,
+		`{"experiment":"e","unit":"u","seconds":-1}`, `{"experiment":"e","unit":"u","seconds":1e400}`,
+		`{"experiment":"e","unit":"u","rows":[{"values":{"a":"-Inf","b":1e-320}}]}`,
+		`{"experiment":"e","unit":"u","rows":[{"values":{"a":"Inf"}}]}`,
+		repeatJSON(recHead, `{}`, `]}`, 100), strings.Repeat("[", 1000), "\x00\xff"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var rec Record
+		var err error
+		got := allocated(func() { rec, err = decodeRecord(b) })
+		if got > recordAllocBound(len(b)) {
+			t.Fatalf("%d bytes allocated for %d input bytes (bound %d)", got, len(b), recordAllocBound(len(b)))
+		}
+		if err != nil {
+			return
+		}
+		if rec.Experiment == "" || rec.Unit == "" || rec.Seconds < 0 {
+			t.Fatalf("accepted %+v", rec)
+		}
+		// What is accepted survives the round trip the runner relies on.
+		out, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatalf("re-encoding %+v: %v", rec, err)
+		}
+		if _, err := decodeRecord(out); err != nil {
+			t.Fatalf("re-encoded record %s does not decode: %v", out, err)
+		}
+	})
+}

@@ -16,7 +16,7 @@ import (
 func runDataT(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
-	code = runData(args, &o, &e)
+	code = runData(&Env{Prog: "noisegeom", Stdout: &o, Stderr: &e}, args)
 	return code, o.String(), e.String()
 }
 

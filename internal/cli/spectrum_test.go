@@ -45,7 +45,7 @@ func TestSpectrumJSON(t *testing.T) {
 	path := spectrumToeplitzCSV(t, n)
 	dir := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	code := runSpectrum([]string{"--matrix", path, "--k", "4", "--which", "both", "--trace", "--density", "--json", "--out", dir}, &stdout, &stderr)
+	code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr}, []string{"--matrix", path, "--k", "4", "--which", "both", "--trace", "--density", "--json", "--out", dir})
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr.String())
 	}
@@ -104,7 +104,7 @@ func TestSpectrumJSON(t *testing.T) {
 func TestSpectrumText(t *testing.T) {
 	path := spectrumToeplitzCSV(t, 12)
 	var stdout, stderr bytes.Buffer
-	if code := runSpectrum([]string{"--matrix", path, "--k", "2", "--which", "smallest", "--density", "--log"}, &stdout, &stderr); code != 0 {
+	if code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr}, []string{"--matrix", path, "--k", "2", "--which", "smallest", "--density", "--log"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "eigenvalue") || !strings.Contains(stdout.String(), "density:") {
@@ -134,7 +134,7 @@ func TestSpectrumErrors(t *testing.T) {
 		{[]string{"--matrix", good, "--bogus"}, 2},
 		{[]string{"--matrix", good, "extra"}, 2},
 		{[]string{"--matrix", filepath.Join(dir, "missing.csv")}, 1},
-		{[]string{"--matrix", filepath.Join(dir, "a.npz")}, 1},
+		{[]string{"--matrix", filepath.Join(dir, "a.npz")}, 2},
 		{[]string{"--matrix", nonsym}, 1},
 		{[]string{"--matrix", ragged}, 1},
 		{[]string{"--matrix", bad}, 1},
@@ -142,7 +142,7 @@ func TestSpectrumErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer
-		if got := runSpectrum(c.args, &stdout, &stderr); got != c.code {
+		if got := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr}, c.args); got != c.code {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", c.args, got, c.code, stderr.String())
 		}
 		if c.code == 0 && c.args[0] == "--help" && !strings.Contains(stdout.String(), "--matrix") {

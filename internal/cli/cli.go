@@ -132,6 +132,9 @@ func parseFlags(env *Env, fs *flag.FlagSet, about string, args []string) (code i
 		io.WriteString(w,
 			strings.ReplaceAll("\n"+defaults.String(), "\n  -", "\n  --")[1:])
 	}
+	if flagSetHook != nil {
+		flagSetHook(fs)
+	}
 	err := fs.Parse(args)
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))

@@ -7,6 +7,10 @@ import (
 	"slices"
 )
 
+// flagSetHook, when set (by tests), sees every FlagSet parseFlags parses:
+// the way to enumerate each command's flags.
+var flagSetHook func(fs *flag.FlagSet)
+
 // infiniteOK is implemented by a flag.Value for which an infinite float64
 // is meaningful (its usage says what Inf means); checkFloatFlags lets Inf
 // through for it. NaN is never accepted.

@@ -29,10 +29,11 @@ const SignalGrace = time.Second
 //   - either way the process exits 128+signal: 130 for SIGINT, 143 for
 //     SIGTERM (Done maps the command's code).
 type Signals struct {
-	ctx    context.Context
-	stderr io.Writer
-	exit   func(int)
-	grace  time.Duration
+	ctx         context.Context
+	stderr      io.Writer
+	exit        func(int)
+	grace       time.Duration
+	removeTemps func() // data.RemoveTemporaries outside tests
 
 	mu       sync.Mutex
 	sig      os.Signal // the first signal, nil before
@@ -47,15 +48,15 @@ var signalContext = context.Background()
 func HandleSignals(stderr io.Writer, exit func(int)) *Signals {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	s := newSignals(ch, SignalGrace, stderr, exit)
+	s := newSignals(ch, SignalGrace, stderr, exit, data.RemoveTemporaries)
 	signalContext = s.ctx
 	return s
 }
 
 // newSignals starts the handler on the signals arriving on ch.
-func newSignals(ch <-chan os.Signal, grace time.Duration, stderr io.Writer, exit func(int)) *Signals {
+func newSignals(ch <-chan os.Signal, grace time.Duration, stderr io.Writer, exit func(int), removeTemps func()) *Signals {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Signals{ctx: ctx, stderr: stderr, exit: exit, grace: grace}
+	s := &Signals{ctx: ctx, stderr: stderr, exit: exit, grace: grace, removeTemps: removeTemps}
 	go s.watch(ch, cancel)
 	return s
 }
@@ -75,7 +76,7 @@ func (s *Signals) watch(ch <-chan os.Signal, cancel context.CancelFunc) {
 	if s.returned {
 		return
 	}
-	data.RemoveTemporaries()
+	s.removeTemps()
 	fmt.Fprintf(s.stderr, "noisegeom: stopped by %v\n", first)
 	s.exit(signalExitCode(first))
 }

@@ -178,9 +178,9 @@ func TestDataFashionMNIST(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: PCA of real images needs a fast Gemm")
 	}
-	dir := filepath.Join(data.SystemDataDir, "fashion-mnist")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): %v", err)
+	// Skip exactly when the command would not find it.
+	if _, err := data.LocateNamed("fashion-mnist", data.NamedOptions{Split: "test"}); err != nil {
+		t.Skipf("Fashion-MNIST not installed: %v", err)
 	}
 	code, o, e := runDataT(t, "--dataset", "fashion-mnist", "--split", "test", "--subsample", "300", "--scale", "unit", "--pca", "5", "--json")
 	if code != 0 {

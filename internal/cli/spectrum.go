@@ -180,7 +180,9 @@ func runSpectrum(env *Env, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		o.Density = spectrumDensityGrid(slq, *logScale, *sigma, *points)
+		if o.Density, err = spectrumDensityGrid(slq, *logScale, *sigma, *points); err != nil {
+			return fail(err)
+		}
 	}
 
 	if *out != "" {
@@ -204,8 +206,8 @@ func runSpectrum(env *Env, args []string) int {
 }
 
 // spectrumDensityGrid evaluates the SLQ density on a grid spanning the nodes plus
-// four broadening widths on each side.
-func spectrumDensityGrid(slq *linalg.SLQResult, logScale bool, sigma float64, points int) *spectrumDensity {
+// four broadening widths on each side. A grid that overflows is an error.
+func spectrumDensityGrid(slq *linalg.SLQResult, logScale bool, sigma float64, points int) (*spectrumDensity, error) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	// Nodes below this are pooled at the floor on the log scale.
 	const floor = 1e-300
@@ -231,14 +233,18 @@ func spectrumDensityGrid(slq *linalg.SLQResult, logScale bool, sigma float64, po
 			sigma = math.Max(math.Abs(hi)*1e-3, 1e-3)
 		}
 	}
-	grid := linalg.LinGrid(lo-4*sigma, hi+4*sigma, points)
+	a, b := lo-4*sigma, hi+4*sigma
+	if math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsInf(b-a, 0) {
+		return nil, fmt.Errorf("--sigma %g: the density grid [λmin − 4σ, λmax + 4σ] overflows", sigma)
+	}
+	grid := linalg.LinGrid(a, b, points)
 	d := &spectrumDensity{Log10: logScale, Sigma: sigma, X: grid}
 	if logScale {
 		d.Density = slq.LogDensity(grid, sigma, logFloor)
 	} else {
 		d.Density = slq.Density(grid, sigma)
 	}
-	return d
+	return d, nil
 }
 
 // spectrumSanitize replaces non-finite residuals (JSON has no Inf/NaN) by -1.

@@ -150,3 +150,55 @@ func TestSpectrumErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSpectrumDensitySigma: a broadening whose grid overflows is refused
+// (it used to print a NaN range and exit 0); NaN and Inf are usage errors.
+func TestSpectrumDensitySigma(t *testing.T) {
+	good := spectrumToeplitzCSV(t, 5)
+	cases := []struct {
+		sigma string
+		code  int
+		want  string
+	}{
+		{"1e308", 1, "--sigma 1e+308: the density grid"},
+		{"NaN", 2, "--sigma NaN"},
+		{"Inf", 2, "--sigma +Inf"},
+		{"0.01", 0, ""},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr},
+			[]string{"--matrix", good, "--k", "2", "--density", "--sigma", c.sigma})
+		if code != c.code || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("--sigma %s: exit %d (want %d), stderr %q lacks %q", c.sigma, code, c.code, stderr.String(), c.want)
+		}
+		if strings.Contains(stdout.String(), "NaN") {
+			t.Errorf("--sigma %s: NaN in the output:\n%s", c.sigma, stdout.String())
+		}
+	}
+}
+
+// TestSpectrumOutAllOrNothing: when density.csv cannot be written, the
+// eigenvalues.csv of a previous run is left as it was.
+func TestSpectrumOutAllOrNothing(t *testing.T) {
+	good := spectrumToeplitzCSV(t, 5)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "eigenvalues.csv"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "density.csv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr},
+		[]string{"--matrix", good, "--k", "2", "--density", "--out", dir})
+	if code != 1 || !strings.Contains(stderr.String(), "density.csv") {
+		t.Errorf("exit %d, stderr %q: want 1 naming density.csv", code, stderr.String())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "eigenvalues.csv")); string(b) != "old" {
+		t.Errorf("eigenvalues.csv replaced by %q", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("the directory holds %v, want the old file and the directory", ents)
+	}
+}

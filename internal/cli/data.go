@@ -118,6 +118,7 @@ func dataFlagCombinations(fs *flag.FlagSet, f *dataFlags) error {
 		names []string
 	}{
 		{f.synthetic, "--synthetic", []string{"n", "d", "spectrum", "rotate", "teacher", "outputs", "noise"}},
+		{f.teacher != "none", "a --teacher", []string{"outputs", "noise"}},
 		{f.dataset != "", "--dataset", []string{"data-dir", "split"}},
 		{f.file != "", "--file", []string{"labels", "label-col", "header"}},
 		{npyExport, "an --export ending in .npy", []string{"dtype"}},

@@ -129,6 +129,7 @@ func TestCommandsRejectBadValues(t *testing.T) {
 		{[]string{"data", "--synthetic", "--teacher", "linear", "--noise", "NaN"}, "--noise NaN"},
 		{[]string{"data", "--synthetic", "--teacher", "linear", "--noise", "-0.5"}, "--noise -0.5"},
 		{[]string{"data", "--file", missing, "--n", "5"}, "--n needs --synthetic"},
+		{[]string{"data", "--synthetic", "--outputs", "3"}, "--outputs needs a --teacher"},
 		{[]string{"data", "--file", missing, "--split", "test"}, "--split needs --dataset"},
 		{[]string{"data", "--dataset", "fashion-mnist", "--data-dir", "/nonexistent", "--split", "val"}, `--split "val"`},
 		{[]string{"data", "--dataset", "fashion-mnist", "--data-dir", "/nonexistent", "--header", "yes"}, "--header needs --file"},

@@ -1,7 +1,7 @@
 // Package cli holds the noisegeom command-line program's commands and the
 // helpers they share: dispatch, flag parsing with uniform help and errors,
-// exit codes, and progress lines on a terminal. cmd/noisegeom only calls
-// Main.
+// exit codes, the reaction to SIGINT and SIGTERM (Signals), and progress
+// lines on a terminal. cmd/noisegeom only calls HandleSignals and Main.
 package cli
 
 import (

@@ -158,3 +158,27 @@ func TestRemoveTemporariesConcurrent(t *testing.T) {
 		assert.Contains(t, got, other, "%s written without its partner", name)
 	}
 }
+
+func TestReplaceFilesAtomicRemovesStale(t *testing.T) {
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	for _, n := range []string{"x.npy", "x_y.npy", "x_labels.npy"} {
+		require.NoError(t, os.WriteFile(p(n), []byte("old"), 0o644))
+	}
+	write := func(ws []io.Writer) error { _, err := io.WriteString(ws[0], "new"); return err }
+	require.NoError(t, ReplaceFilesAtomic(context.Background(), []string{p("x.npy")}, []string{p("x_y.npy"), p("x_labels.npy"), p("absent")}, write))
+	assert.Equal(t, map[string]string{"x.npy": "new"}, dirContents(t, dir))
+
+	// A failed write removes nothing.
+	require.NoError(t, os.WriteFile(p("x_y.npy"), []byte("old"), 0o644))
+	boom := errors.New("boom")
+	require.ErrorIs(t, ReplaceFilesAtomic(context.Background(), []string{p("x.npy")}, []string{p("x_y.npy")},
+		func([]io.Writer) error { return boom }), boom)
+	assert.Equal(t, map[string]string{"x.npy": "new", "x_y.npy": "old"}, dirContents(t, dir))
+
+	// A stale name that is a directory or also written is refused up front.
+	require.NoError(t, os.Mkdir(p("d"), 0o755))
+	require.Error(t, ReplaceFilesAtomic(context.Background(), []string{p("x.npy")}, []string{p("d")}, write))
+	require.Error(t, ReplaceFilesAtomic(context.Background(), []string{p("x.npy")}, []string{p("x.npy")}, write))
+	assert.Equal(t, map[string]string{"x.npy": "new", "x_y.npy": "old", "d": ""}, dirContents(t, dir))
+}

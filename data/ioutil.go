@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -126,20 +128,17 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) error {
 // and a rename that fails after others succeeded (the error names the
 // files already replaced); a path that is an existing directory is refused
 // before anything is written.
-func WriteFilesAtomic(ctx context.Context, paths []string, write func(ws []io.Writer) error) (err error) {
-	seen := make(map[string]bool, len(paths))
-	for _, p := range paths {
-		abs, aerr := filepath.Abs(p)
-		if aerr != nil {
-			return aerr
-		}
-		if seen[abs] {
-			return fmt.Errorf("%s: named twice in one atomic write", p)
-		}
-		seen[abs] = true
-		if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
-			return fmt.Errorf("%s: is a directory", p)
-		}
+func WriteFilesAtomic(ctx context.Context, paths []string, write func(ws []io.Writer) error) error {
+	return ReplaceFilesAtomic(ctx, paths, nil, write)
+}
+
+// ReplaceFilesAtomic is WriteFilesAtomic that also removes the files named
+// in stale, where they exist, right after the renames: a set of files of
+// which a new version has fewer members (an export without targets) does
+// not keep a member of the old version.
+func ReplaceFilesAtomic(ctx context.Context, paths, stale []string, write func(ws []io.Writer) error) (err error) {
+	if err := checkTargets(append(slices.Clip(paths), stale...)); err != nil {
+		return err
 	}
 	tmps := make([]*tempFile, 0, len(paths))
 	defer func() {
@@ -167,7 +166,26 @@ func WriteFilesAtomic(ctx context.Context, paths []string, write func(ws []io.Wr
 			return err
 		}
 	}
-	return commitTemps(tmps)
+	return commitTemps(tmps, stale)
+}
+
+// checkTargets refuses a path named twice or naming a directory.
+func checkTargets(paths []string) error {
+	seen := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		if seen[abs] {
+			return fmt.Errorf("%s: named twice in one atomic write", p)
+		}
+		seen[abs] = true
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return fmt.Errorf("%s: is a directory", p)
+		}
+	}
+	return nil
 }
 
 // ctxWriter fails its writes once ctx is done.
@@ -249,10 +267,10 @@ func createTemp(path string) (*tempFile, error) {
 	return &tempFile{path: path, tmp: f.Name(), f: f}, nil
 }
 
-// commitTemps renames every temporary file over its path and unregisters
-// it, holding the registry lock so that RemoveTemporaries runs before or
-// after all the renames.
-func commitTemps(tmps []*tempFile) error {
+// commitTemps renames every temporary file over its path, unregisters it
+// and removes the stale files, holding the registry lock so that
+// RemoveTemporaries runs before or after all of it.
+func commitTemps(tmps []*tempFile, stale []string) error {
 	temporaries.mu.Lock()
 	defer temporaries.mu.Unlock()
 	if temporaries.closed {
@@ -270,6 +288,11 @@ func commitTemps(tmps []*tempFile) error {
 			return err
 		}
 		delete(temporaries.files, t.tmp)
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }

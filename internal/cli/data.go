@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -366,12 +367,14 @@ func describeStream(ctx context.Context, f *dataFlags, g *data.Generator, stdout
 			})
 		})
 	default:
-		xpath, ypath, _ := exportPaths(f.export)
-		paths := []string{xpath}
+		xpath, ypath, lpath := exportPaths(f.export)
+		paths, stale := []string{xpath}, []string{lpath}
 		if g.K() > 0 {
 			paths = append(paths, ypath)
+		} else {
+			stale = append(stale, ypath)
 		}
-		err = data.WriteFilesAtomic(ctx, paths, func(ws []io.Writer) error {
+		err = data.ReplaceFilesAtomic(ctx, paths, stale, func(ws []io.Writer) error {
 			nw := make([]*data.NPYWriter, len(ws))
 			var err error
 			if nw[0], err = data.NewNPYWriter(ws[0], []int{g.N(), g.D()}, npyDtype(f.dtype)); err != nil {
@@ -424,7 +427,8 @@ func exportPaths(p string) (x, y, labels string) {
 }
 
 // exportDataset writes ds to f.export: one CSV file, or NPY files for the
-// inputs, targets and labels, all of them or none.
+// inputs, targets and labels, all of them or none; a target or label file
+// left by an earlier export to the same name is removed when ds has none.
 func exportDataset(ctx context.Context, f *dataFlags, ds *data.Dataset) error {
 	if strings.HasSuffix(strings.ToLower(f.export), ".csv") {
 		return data.WriteFilesAtomic(ctx, []string{f.export}, func(ws []io.Writer) error { return data.WriteCSV(ws[0], ds) })
@@ -450,11 +454,16 @@ func exportDataset(ctx context.Context, f *dataFlags, ds *data.Dataset) error {
 		}
 		arrays = append(arrays, array{lpath, dt, []int{len(lv)}, lv})
 	}
-	paths := make([]string, len(arrays))
-	for i, a := range arrays {
-		paths[i] = a.path
+	var paths, stale []string
+	for _, a := range arrays {
+		paths = append(paths, a.path)
 	}
-	return data.WriteFilesAtomic(ctx, paths, func(ws []io.Writer) error {
+	for _, p := range []string{ypath, lpath} {
+		if !slices.Contains(paths, p) {
+			stale = append(stale, p)
+		}
+	}
+	return data.ReplaceFilesAtomic(ctx, paths, stale, func(ws []io.Writer) error {
 		for i, a := range arrays {
 			if err := data.WriteNPY(ws[i], a.shape, a.dtype, a.data); err != nil {
 				return fmt.Errorf("%s: %w", a.path, err)

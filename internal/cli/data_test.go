@@ -256,3 +256,37 @@ func TestDataExportAllOrNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestDataExportReplacesTheWholeSet: an export without targets or labels
+// to the name of an earlier export that had them removes the old target
+// and label files, which would not match the new inputs.
+func TestDataExportReplacesTheWholeSet(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	require.NoError(t, os.WriteFile(in, []byte("a,b,cls\n1,2,0\n3,4,1\n5,6,0\n"), 0o644))
+	out := filepath.Join(dir, "out")
+	require.NoError(t, os.Mkdir(out, 0o755))
+	e := filepath.Join(out, "e.npy")
+	names := func() []string {
+		ents, _ := os.ReadDir(out)
+		var n []string
+		for _, ent := range ents {
+			n = append(n, ent.Name())
+		}
+		return n
+	}
+	steps := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--file", in, "--label-col", "cls"}, []string{"e.npy", "e_labels.npy", "e_y.npy"}},
+		{[]string{"--file", in, "--label-col", "cls", "--targets", "none"}, []string{"e.npy"}},
+		{[]string{"--synthetic", "--n", "10", "--d", "2", "--teacher", "linear"}, []string{"e.npy", "e_y.npy"}},
+		{[]string{"--synthetic", "--n", "10", "--d", "2"}, []string{"e.npy"}},
+	}
+	for _, s := range steps {
+		code, _, stderr := runDataT(t, append(s.args, "--export", e)...)
+		require.Equal(t, 0, code, stderr)
+		assert.Equal(t, s.want, names(), "%q", s.args)
+	}
+}

@@ -15,20 +15,14 @@ import (
 )
 
 // TestReproduceSurvivesInterruptAndKill runs the real binary: Ctrl-C
-// (SIGINT) stops it with exit 1 and the hint to resume, SIGKILL leaves no
+// (SIGINT) stops it with exit 130 and the hint to resume, SIGKILL leaves no
 // partial record behind, and --resume finishes with a report whose CSVs
 // equal those of an uninterrupted run.
 func TestReproduceSurvivesInterruptAndKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command and runs experiments at the quick scale")
 	}
-	bin := filepath.Join(t.TempDir(), "noisegeom")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Skipf("cannot build the command here: %v\n%s", err, out)
-	}
-	if err := exec.Command(bin, "version").Run(); err != nil {
-		t.Skipf("the built command does not run on this host: %v", err)
-	}
+	bin := buildCommand(t)
 	args := []string{"reproduce", "--only", "mu-vs-n", "--jobs", "1"}
 	root := t.TempDir()
 	whole := filepath.Join(root, "whole")
@@ -64,7 +58,7 @@ func TestReproduceSurvivesInterruptAndKill(t *testing.T) {
 	if code == 0 {
 		t.Skip("the run finished before the interrupt arrived")
 	}
-	assert.Equal(t, 1, code)
+	assert.Equal(t, 130, code)
 	assert.Contains(t, stderr, "interrupted")
 	assert.Contains(t, stderr, "--resume")
 	afterInt, _ := filepath.Glob(filepath.Join(units, "*.json"))

@@ -1,10 +1,11 @@
 // Package cli holds the noisegeom command-line program's commands and the
 // helpers they share: dispatch, flag parsing with uniform help and errors,
-// exit codes, and progress lines on a terminal. cmd/noisegeom only calls
-// Main.
+// exit codes, the reaction to SIGINT and SIGTERM (Signals), and progress
+// lines on a terminal. cmd/noisegeom only calls HandleSignals and Main.
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +26,17 @@ const (
 type Env struct {
 	Prog           string // program name, for messages
 	Stdout, Stderr io.Writer
+	// Ctx, if set, replaces the signal handler's context (tests).
+	Ctx context.Context
+}
+
+// Context is cancelled when the process receives SIGINT or SIGTERM (see
+// Signals). A long command passes it down and stops when it is done.
+func (e *Env) Context() context.Context {
+	if e.Ctx != nil {
+		return e.Ctx
+	}
+	return signalContext
 }
 
 // Command is one subcommand.
@@ -98,13 +110,15 @@ func writeUsage(env *Env, w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Summary)
 	}
 	fmt.Fprintf(w, "\nRun '%s <command> --help' for a command's flags.\n", env.Prog)
-	fmt.Fprintf(w, "Exit codes: %d success, %d failure, %d usage error.\n", ExitOK, ExitFailure, ExitUsage)
+	fmt.Fprintf(w, "Exit codes: %d success, %d failure, %d usage error, 130 and 143 stopped by SIGINT and SIGTERM.\n",
+		ExitOK, ExitFailure, ExitUsage)
 }
 
 // parseFlags parses a command's flags. It returns done == true with the
 // exit code when the command must stop: after --help (usage on stdout, 0)
-// or a bad flag or value (the error and a hint on stderr, 2). The command
-// accepts no positional arguments.
+// or a bad flag or value (the error and a hint on stderr, 2), including a
+// NaN or infinite float (checkFloatFlags). The command accepts no
+// positional arguments.
 func parseFlags(env *Env, fs *flag.FlagSet, about string, args []string) (code int, done bool) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -118,9 +132,15 @@ func parseFlags(env *Env, fs *flag.FlagSet, about string, args []string) (code i
 		io.WriteString(w,
 			strings.ReplaceAll("\n"+defaults.String(), "\n  -", "\n  --")[1:])
 	}
+	if flagSetHook != nil {
+		flagSetHook(fs)
+	}
 	err := fs.Parse(args)
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err == nil {
+		err = checkFloatFlags(fs)
 	}
 	switch {
 	case err == nil:

@@ -7,9 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,11 +17,10 @@ import (
 	"github.com/noisegeom/noisegeom/linalg"
 )
 
-const dataUsage = `Usage: noisegeom data [flags]
-
-Describe a dataset or a synthetic spec — n, d, spectrum (population and
+const dataAbout = `Describe a dataset or a synthetic spec — n, d, spectrum (population and
 sample covariance, effective dimensions Tr(S)²/‖S‖_F² and Tr(S)/‖S‖_op),
 label and target statistics — and optionally export it to NPY or CSV.
+An export writes all its files or none (also when interrupted).
 
 Exactly one source:
   --dataset NAME        named dataset: fashion-mnist or mnist (searched in
@@ -34,10 +32,7 @@ Exactly one source:
 Examples:
   noisegeom data --dataset fashion-mnist --split test --classes 0,6 --scale unit
   noisegeom data --synthetic --n 10000 --d 100 --spectrum powerlaw:1.5 --rotate \
-      --teacher twolayer:50:tanh --noise 0.1 --export train.npy
-
-Flags:
-`
+      --teacher twolayer:50:tanh --noise 0.1 --export train.npy`
 
 // dataExit distinguishes usage errors (exit 2) from failures (exit 1).
 type badDataFlags struct{ msg string }
@@ -58,9 +53,8 @@ type dataFlags struct {
 
 // runData implements `noisegeom data`. It returns the process exit status:
 // 0 success, 1 failure, 2 usage error.
-func runData(args []string, stdout, stderr io.Writer) int {
+func runData(env *Env, args []string) int {
 	fs := flag.NewFlagSet("data", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f dataFlags
 	fs.StringVar(&f.dataset, "dataset", "", "named dataset (fashion-mnist, mnist)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the named dataset's files")
@@ -88,41 +82,54 @@ func runData(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.export, "export", "", "write the data to PATH.npy (targets to PATH_y.npy, labels to PATH_labels.npy) or PATH.csv")
 	fs.StringVar(&f.dtype, "dtype", "f8", "NPY export dtype for inputs: f8 or f4")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the description as JSON")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), dataUsage)
-		fs.PrintDefaults()
+	if code, done := parseFlags(env, fs, dataAbout, args); done {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return 0
-		}
-		return 2
+	if err := dataFlagCombinations(fs, &f); err != nil {
+		return usageError(env, "data", err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "noisegeom data: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	// Ctrl-C stops a long synthetic stream cleanly: the export's temporary
-	// files are removed and nothing half-written is left behind.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err := dataMain(ctx, &f, stdout, stderr)
+	err := dataMain(env.Context(), &f, env.Stdout, env.Stderr)
 	var ue badDataFlags
 	switch {
 	case err == nil:
-		return 0
+		return ExitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "noisegeom data: %v\nRun 'noisegeom data --help' for usage.\n", err)
-		return 2
+		return usageError(env, "data", err)
 	case errors.Is(err, data.ErrSpec):
-		fmt.Fprintf(stderr, "noisegeom data: %v\n", err)
-		return 2
+		fmt.Fprintf(env.Stderr, "%s data: %v\n", env.Prog, err)
+		return ExitUsage
 	default:
-		fmt.Fprintf(stderr, "noisegeom data: %v\n", err)
-		return 1
+		return failure(env, "data", err)
 	}
+}
+
+// dataFlagCombinations rejects flags that mean nothing with the chosen
+// source or output, before anything is read or written.
+func dataFlagCombinations(fs *flag.FlagSet, f *dataFlags) error {
+	if f.split != "train" && f.split != "test" {
+		return fmt.Errorf("--split %q: want train or test", f.split)
+	}
+	if f.noise < 0 {
+		return fmt.Errorf("--noise %g: a standard deviation must be ≥ 0", f.noise)
+	}
+	npyExport := strings.EqualFold(filepath.Ext(f.export), ".npy")
+	for _, c := range []struct {
+		cond  bool
+		want  string
+		names []string
+	}{
+		{f.synthetic, "--synthetic", []string{"n", "d", "spectrum", "rotate", "teacher", "outputs", "noise"}},
+		{f.teacher != "none", "a --teacher", []string{"outputs", "noise"}},
+		{f.dataset != "", "--dataset", []string{"data-dir", "split"}},
+		{f.file != "", "--file", []string{"labels", "label-col", "header"}},
+		{npyExport, "an --export ending in .npy", []string{"dtype"}},
+		{!f.noSpectrum, "the sample spectrum (drop --no-spectrum)", []string{"top"}},
+	} {
+		if err := onlyWith(fs, c.cond, c.want, c.names...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func dataMain(ctx context.Context, f *dataFlags, stdout, stderr io.Writer) error {
@@ -162,6 +169,11 @@ func dataMain(ctx context.Context, f *dataFlags, stdout, stderr io.Writer) error
 	if err != nil {
 		return dataUsagef("--classes: %v", err)
 	}
+	for _, c := range classes {
+		if c < 0 {
+			return dataUsagef("--classes: class %d is negative", c)
+		}
+	}
 	if f.subsample < 0 || f.pca < 0 || f.top < 0 {
 		return dataUsagef("--subsample, --pca and --top must be ≥ 0")
 	}
@@ -177,7 +189,7 @@ func dataMain(ctx context.Context, f *dataFlags, stdout, stderr io.Writer) error
 			return describeStream(ctx, f, gen, stdout, stderr)
 		}
 		ds := gen.Generate()
-		return finish(f, ds, classes, stdout)
+		return finish(ctx, f, ds, classes, stdout)
 	}
 	var ds *data.Dataset
 	if f.dataset != "" {
@@ -188,7 +200,7 @@ func dataMain(ctx context.Context, f *dataFlags, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return finish(f, ds, classes, stdout)
+	return finish(ctx, f, ds, classes, stdout)
 }
 
 func parseInts(s string) ([]int, error) {
@@ -254,7 +266,7 @@ func loadFile(f *dataFlags) (*data.Dataset, error) {
 }
 
 // finish preprocesses an in-memory dataset, describes it and exports it.
-func finish(f *dataFlags, ds *data.Dataset, classes []int, stdout io.Writer) error {
+func finish(ctx context.Context, f *dataFlags, ds *data.Dataset, classes []int, stdout io.Writer) error {
 	var err error
 	if len(classes) > 0 {
 		if ds, err = data.SubsetClasses(ds, classes); err != nil {
@@ -303,7 +315,7 @@ func finish(f *dataFlags, ds *data.Dataset, classes []int, stdout io.Writer) err
 		return err
 	}
 	if f.export != "" {
-		if err := exportDataset(f, ds); err != nil {
+		if err := exportDataset(ctx, f, ds); err != nil {
 			return err
 		}
 	}
@@ -337,13 +349,13 @@ func describeStream(ctx context.Context, f *dataFlags, g *data.Generator, stdout
 	case f.export == "":
 		err = g.Stream(chunk, add)
 	case strings.HasSuffix(strings.ToLower(f.export), ".csv"):
-		err = data.WriteFileAtomic(f.export, func(w io.Writer) error {
+		err = data.WriteFilesAtomic(ctx, []string{f.export}, func(ws []io.Writer) error {
 			first := true
 			return g.Stream(chunk, func(s int, x, y *linalg.Dense) error {
 				if err := add(s, x, y); err != nil {
 					return err
 				}
-				if err := data.WriteCSVRows(w, &data.Dataset{X: x, Y: y}, first); err != nil {
+				if err := data.WriteCSVRows(ws[0], &data.Dataset{X: x, Y: y}, first); err != nil {
 					return err
 				}
 				first = false
@@ -351,45 +363,40 @@ func describeStream(ctx context.Context, f *dataFlags, g *data.Generator, stdout
 			})
 		})
 	default:
-		xpath, ypath, _ := exportPaths(f.export)
-		err = data.WriteFileAtomic(xpath, func(wx io.Writer) error {
-			xw, err := data.NewNPYWriter(wx, []int{g.N(), g.D()}, npyDtype(f.dtype))
+		xpath, ypath, lpath := exportPaths(f.export)
+		paths, stale := []string{xpath}, []string{lpath}
+		if g.K() > 0 {
+			paths = append(paths, ypath)
+		} else {
+			stale = append(stale, ypath)
+		}
+		err = data.ReplaceFilesAtomic(ctx, paths, stale, func(ws []io.Writer) error {
+			nw := make([]*data.NPYWriter, len(ws))
+			var err error
+			if nw[0], err = data.NewNPYWriter(ws[0], []int{g.N(), g.D()}, npyDtype(f.dtype)); err != nil {
+				return err
+			}
+			if len(ws) > 1 {
+				if nw[1], err = data.NewNPYWriter(ws[1], []int{g.N(), g.K()}, data.NPYFloat64); err != nil {
+					return err
+				}
+			}
+			err = g.Stream(chunk, func(s int, x, y *linalg.Dense) error {
+				if err := add(s, x, y); err != nil {
+					return err
+				}
+				if err := nw[0].Write(x.Data[:x.Rows*x.Cols]); err != nil {
+					return err
+				}
+				if len(nw) > 1 {
+					return nw[1].Write(y.Data[:y.Rows*y.Cols])
+				}
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			body := func(wy io.Writer) error {
-				var yw *data.NPYWriter
-				if wy != nil {
-					if yw, err = data.NewNPYWriter(wy, []int{g.N(), g.K()}, data.NPYFloat64); err != nil {
-						return err
-					}
-				}
-				err := g.Stream(chunk, func(s int, x, y *linalg.Dense) error {
-					if err := add(s, x, y); err != nil {
-						return err
-					}
-					if err := xw.Write(x.Data[:x.Rows*x.Cols]); err != nil {
-						return err
-					}
-					if yw != nil {
-						return yw.Write(y.Data[:y.Rows*y.Cols])
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-				if yw != nil {
-					if err := yw.Close(); err != nil {
-						return err
-					}
-				}
-				return xw.Close()
-			}
-			if g.K() == 0 {
-				return body(nil)
-			}
-			return data.WriteFileAtomic(ypath, body)
+			return closeNPYWriters(nw)
 		})
 	}
 	if err != nil {
@@ -415,18 +422,22 @@ func exportPaths(p string) (x, y, labels string) {
 	return p, base + "_y.npy", base + "_labels.npy"
 }
 
-func exportDataset(f *dataFlags, ds *data.Dataset) error {
+// exportDataset writes ds to f.export: one CSV file, or NPY files for the
+// inputs, targets and labels, all of them or none; a target or label file
+// left by an earlier export to the same name is removed when ds has none.
+func exportDataset(ctx context.Context, f *dataFlags, ds *data.Dataset) error {
 	if strings.HasSuffix(strings.ToLower(f.export), ".csv") {
-		return data.WriteFileAtomic(f.export, func(w io.Writer) error { return data.WriteCSV(w, ds) })
+		return data.WriteFilesAtomic(ctx, []string{f.export}, func(ws []io.Writer) error { return data.WriteCSV(ws[0], ds) })
+	}
+	type array struct {
+		path, dtype string
+		shape       []int
+		data        []float64
 	}
 	xpath, ypath, lpath := exportPaths(f.export)
-	if err := data.WriteNPYFile(xpath, []int{ds.N(), ds.D()}, npyDtype(f.dtype), ds.X.Data[:ds.N()*ds.D()]); err != nil {
-		return err
-	}
+	arrays := []array{{xpath, npyDtype(f.dtype), []int{ds.N(), ds.D()}, ds.X.Data[:ds.N()*ds.D()]}}
 	if ds.Y != nil {
-		if err := data.WriteNPYFile(ypath, []int{ds.Y.Rows, ds.Y.Cols}, data.NPYFloat64, ds.Y.Data[:ds.Y.Rows*ds.Y.Cols]); err != nil {
-			return err
-		}
+		arrays = append(arrays, array{ypath, data.NPYFloat64, []int{ds.Y.Rows, ds.Y.Cols}, ds.Y.Data[:ds.Y.Rows*ds.Y.Cols]})
 	}
 	if ds.Labels != nil {
 		lv := make([]float64, len(ds.Labels))
@@ -437,7 +448,31 @@ func exportDataset(f *dataFlags, ds *data.Dataset) error {
 		if ds.Classes > 256 {
 			dt = data.NPYFloat64
 		}
-		if err := data.WriteNPYFile(lpath, []int{len(lv)}, dt, lv); err != nil {
+		arrays = append(arrays, array{lpath, dt, []int{len(lv)}, lv})
+	}
+	var paths, stale []string
+	for _, a := range arrays {
+		paths = append(paths, a.path)
+	}
+	for _, p := range []string{ypath, lpath} {
+		if !slices.Contains(paths, p) {
+			stale = append(stale, p)
+		}
+	}
+	return data.ReplaceFilesAtomic(ctx, paths, stale, func(ws []io.Writer) error {
+		for i, a := range arrays {
+			if err := data.WriteNPY(ws[i], a.shape, a.dtype, a.data); err != nil {
+				return fmt.Errorf("%s: %w", a.path, err)
+			}
+		}
+		return nil
+	})
+}
+
+// closeNPYWriters closes every writer, returning the first error.
+func closeNPYWriters(ws []*data.NPYWriter) error {
+	for _, w := range ws {
+		if err := w.Close(); err != nil {
 			return err
 		}
 	}
@@ -533,6 +568,6 @@ func init() {
 	register(&Command{
 		Name:    "data",
 		Summary: "describe a dataset or synthetic spec (n, d, spectrum, effective dimensions, labels); export to NPY/CSV",
-		Run:     func(env *Env, args []string) int { return runData(args, env.Stdout, env.Stderr) },
+		Run:     runData,
 	})
 }

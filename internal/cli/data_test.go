@@ -11,12 +11,14 @@ import (
 	"testing"
 
 	"github.com/noisegeom/noisegeom/data"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func runDataT(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
-	code = runData(args, &o, &e)
+	code = runData(&Env{Prog: "noisegeom", Stdout: &o, Stderr: &e}, args)
 	return code, o.String(), e.String()
 }
 
@@ -176,9 +178,9 @@ func TestDataFashionMNIST(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: PCA of real images needs a fast Gemm")
 	}
-	dir := filepath.Join(data.SystemDataDir, "fashion-mnist")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): %v", err)
+	// Skip exactly when the command would not find it.
+	if _, err := data.LocateNamed("fashion-mnist", data.NamedOptions{Split: "test"}); err != nil {
+		t.Skipf("Fashion-MNIST not installed: %v", err)
 	}
 	code, o, e := runDataT(t, "--dataset", "fashion-mnist", "--split", "test", "--subsample", "300", "--scale", "unit", "--pca", "5", "--json")
 	if code != 0 {
@@ -204,5 +206,87 @@ func TestDataInterruptedExportLeavesNothing(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("interrupted export left %v", ents)
+	}
+}
+
+// TestDataExportAllOrNothing makes the last file of an NPY export
+// impossible to write (a directory has its name): the export fails and
+// leaves the earlier files of a previous export as they were, so inputs
+// and targets never come from different runs, and no temporary remains.
+func TestDataExportAllOrNothing(t *testing.T) {
+	cases := []struct {
+		name     string
+		args     []string
+		obstacle string // made a directory
+	}{
+		{"file with labels", []string{"--file", "IN", "--label-col", "cls"}, "e_labels.npy"},
+		{"file, targets", []string{"--file", "IN", "--label-col", "cls"}, "e_y.npy"},
+		{"synthetic stream", []string{"--synthetic", "--n", "10", "--d", "2", "--teacher", "linear"}, "e_y.npy"},
+		{"synthetic in memory", []string{"--synthetic", "--n", "10", "--d", "2", "--teacher", "linear", "--scale", "unit"}, "e_y.npy"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "in.csv")
+			require.NoError(t, os.WriteFile(in, []byte("a,b,cls\n1,2,0\n3,4,1\n5,6,0\n"), 0o644))
+			old := map[string]string{"e.npy": "old inputs", "e_y.npy": "old targets", "e_labels.npy": "old labels", "in.csv": ""}
+			delete(old, c.obstacle)
+			for n, s := range old {
+				if n != "in.csv" {
+					require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte(s), 0o644))
+				}
+			}
+			require.NoError(t, os.Mkdir(filepath.Join(dir, c.obstacle), 0o755))
+			args := append([]string{}, c.args...)
+			if args[1] == "IN" {
+				args[1] = in
+			}
+			code, _, e := runDataT(t, append(args, "--export", filepath.Join(dir, "e.npy"))...)
+			require.Equal(t, 1, code, e)
+			assert.Contains(t, e, c.obstacle)
+			ents, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			for _, ent := range ents {
+				if ent.IsDir() || ent.Name() == "in.csv" {
+					continue
+				}
+				b, _ := os.ReadFile(filepath.Join(dir, ent.Name()))
+				assert.Equal(t, old[ent.Name()], string(b), "%s was replaced or is a leftover", ent.Name())
+			}
+		})
+	}
+}
+
+// TestDataExportReplacesTheWholeSet: an export without targets or labels
+// to the name of an earlier export that had them removes the old target
+// and label files, which would not match the new inputs.
+func TestDataExportReplacesTheWholeSet(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	require.NoError(t, os.WriteFile(in, []byte("a,b,cls\n1,2,0\n3,4,1\n5,6,0\n"), 0o644))
+	out := filepath.Join(dir, "out")
+	require.NoError(t, os.Mkdir(out, 0o755))
+	e := filepath.Join(out, "e.npy")
+	names := func() []string {
+		ents, _ := os.ReadDir(out)
+		var n []string
+		for _, ent := range ents {
+			n = append(n, ent.Name())
+		}
+		return n
+	}
+	steps := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--file", in, "--label-col", "cls"}, []string{"e.npy", "e_labels.npy", "e_y.npy"}},
+		{[]string{"--file", in, "--label-col", "cls", "--targets", "none"}, []string{"e.npy"}},
+		{[]string{"--synthetic", "--n", "10", "--d", "2", "--teacher", "linear"}, []string{"e.npy", "e_y.npy"}},
+		{[]string{"--synthetic", "--n", "10", "--d", "2"}, []string{"e.npy"}},
+	}
+	for _, s := range steps {
+		code, _, stderr := runDataT(t, append(s.args, "--export", e)...)
+		require.Equal(t, 0, code, stderr)
+		assert.Equal(t, s.want, names(), "%q", s.args)
 	}
 }

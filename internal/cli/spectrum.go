@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -41,18 +42,14 @@ func init() {
 	register(&Command{
 		Name:    "spectrum",
 		Summary: "top/bottom eigenpairs (Lanczos), trace (Hutch++) and spectral density (SLQ) of a symmetric matrix",
-		Run:     func(env *Env, args []string) int { return runSpectrum(args, env.Stdout, env.Stderr) },
+		Run:     runSpectrum,
 	})
 }
 
-const spectrumUsage = `usage: noisegeom spectrum --matrix FILE [flags]
-
-Eigenpairs at the ends of the spectrum of a symmetric matrix by thick-restart
+const spectrumAbout = `Eigenpairs at the ends of the spectrum of a symmetric matrix by thick-restart
 Lanczos, optionally its trace (Hutch++) and spectral density (stochastic
-Lanczos quadrature). FILE is CSV (one matrix row per line, no header) or NPY (2-D, C order).
-
-Flags:
-`
+Lanczos quadrature). FILE is CSV (one matrix row per line, no header) or NPY
+(2-D, C order). --out writes its files all or none.`
 
 // spectrumOutput is the --json document.
 type spectrumOutput struct {
@@ -81,10 +78,9 @@ type spectrumDensity struct {
 // runSpectrum is `noisegeom spectrum`. Exit status: 0 success, 1 failure
 // (unreadable or non-symmetric matrix, no convergence, write error), 2
 // usage error.
-func runSpectrum(args []string, stdout, stderr io.Writer) int {
+func runSpectrum(env *Env, args []string) int {
 	fs := flag.NewFlagSet("spectrum", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	matrix := fs.String("matrix", "", "symmetric matrix `FILE` (.csv)")
+	matrix := fs.String("matrix", "", "symmetric matrix `FILE` (.csv or .npy)")
 	k := fs.Int("k", 6, "number of eigenpairs")
 	which := fs.String("which", "largest", "largest | smallest | both")
 	basis := fs.Int("basis", 0, "Lanczos basis size (0: max(2k+1, 20))")
@@ -102,28 +98,18 @@ func runSpectrum(args []string, stdout, stderr io.Writer) int {
 	sigma := fs.Float64("sigma", 0, "density broadening (0: 1/100 of the node range; decades with --log)")
 	asJSON := fs.Bool("json", false, "write JSON to stdout")
 	out := fs.String("out", "", "write eigenvalues.csv (and density.csv) to `DIR`")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), spectrumUsage)
-		fs.PrintDefaults()
+	if code, done := parseFlags(env, fs, spectrumAbout, args); done {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return 0
-		}
-		return 2
-	}
+	stdout := env.Stdout
 	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "noisegeom spectrum: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "run 'noisegeom spectrum --help' for usage")
-		return 2
-	}
-	if fs.NArg() > 0 {
-		return usage("unexpected argument %q", fs.Arg(0))
+		return usageError(env, "spectrum", fmt.Errorf(format, a...))
 	}
 	if *matrix == "" {
 		return usage("--matrix is required")
+	}
+	if _, err := spectrumMatrixReader(*matrix); err != nil {
+		return usage("--matrix: %v", err)
 	}
 	var wh linalg.Which
 	switch *which {
@@ -152,10 +138,13 @@ func runSpectrum(args []string, stdout, stderr io.Writer) int {
 	case *sigma < 0:
 		return usage("--sigma must be ≥ 0")
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "noisegeom spectrum: %v\n", err)
-		return 1
+	if err := onlyWith(fs, *doTrace, "--trace", "trace-budget"); err != nil {
+		return usageError(env, "spectrum", err)
 	}
+	if err := onlyWith(fs, *doDensity, "--density", "log", "probes", "steps", "points", "sigma"); err != nil {
+		return usageError(env, "spectrum", err)
+	}
+	fail := func(err error) int { return failure(env, "spectrum", err) }
 
 	a, err := spectrumReadMatrix(*matrix)
 	if err != nil {
@@ -191,7 +180,9 @@ func runSpectrum(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		o.Density = spectrumDensityGrid(slq, *logScale, *sigma, *points)
+		if o.Density, err = spectrumDensityGrid(slq, *logScale, *sigma, *points); err != nil {
+			return fail(err)
+		}
 	}
 
 	if *out != "" {
@@ -215,8 +206,8 @@ func runSpectrum(args []string, stdout, stderr io.Writer) int {
 }
 
 // spectrumDensityGrid evaluates the SLQ density on a grid spanning the nodes plus
-// four broadening widths on each side.
-func spectrumDensityGrid(slq *linalg.SLQResult, logScale bool, sigma float64, points int) *spectrumDensity {
+// four broadening widths on each side. A grid that overflows is an error.
+func spectrumDensityGrid(slq *linalg.SLQResult, logScale bool, sigma float64, points int) (*spectrumDensity, error) {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	// Nodes below this are pooled at the floor on the log scale.
 	const floor = 1e-300
@@ -242,14 +233,18 @@ func spectrumDensityGrid(slq *linalg.SLQResult, logScale bool, sigma float64, po
 			sigma = math.Max(math.Abs(hi)*1e-3, 1e-3)
 		}
 	}
-	grid := linalg.LinGrid(lo-4*sigma, hi+4*sigma, points)
+	a, b := lo-4*sigma, hi+4*sigma
+	if math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsInf(b-a, 0) {
+		return nil, fmt.Errorf("--sigma %g: the density grid [λmin − 4σ, λmax + 4σ] overflows", sigma)
+	}
+	grid := linalg.LinGrid(a, b, points)
 	d := &spectrumDensity{Log10: logScale, Sigma: sigma, X: grid}
 	if logScale {
 		d.Density = slq.LogDensity(grid, sigma, logFloor)
 	} else {
 		d.Density = slq.Density(grid, sigma)
 	}
-	return d
+	return d, nil
 }
 
 // spectrumSanitize replaces non-finite residuals (JSON has no Inf/NaN) by -1.
@@ -285,18 +280,27 @@ func spectrumPrint(w io.Writer, o *spectrumOutput) {
 	}
 }
 
+// spectrumMatrixReader returns the reader registered for the file's
+// extension.
+func spectrumMatrixReader(path string) (func(r io.Reader) (*linalg.Dense, error), error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if read, ok := spectrumMatrixReaders[ext]; ok {
+		return read, nil
+	}
+	var exts []string
+	for e := range spectrumMatrixReaders {
+		exts = append(exts, e)
+	}
+	sort.Strings(exts)
+	return nil, fmt.Errorf("%s: unsupported matrix format %q (supported: %s)", path, ext, strings.Join(exts, ", "))
+}
+
 // spectrumReadMatrix reads a square symmetric matrix with the reader registered
 // for the file's extension.
 func spectrumReadMatrix(path string) (*linalg.Dense, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	read, ok := spectrumMatrixReaders[ext]
-	if !ok {
-		var exts []string
-		for e := range spectrumMatrixReaders {
-			exts = append(exts, e)
-		}
-		sort.Strings(exts)
-		return nil, fmt.Errorf("%s: unsupported matrix format %q (supported: %s)", path, ext, strings.Join(exts, ", "))
+	read, err := spectrumMatrixReader(path)
+	if err != nil {
+		return nil, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -366,19 +370,19 @@ func spectrumReadCSV(r io.Reader) (*linalg.Dense, error) {
 }
 
 // spectrumWriteFiles writes eigenvalues.csv and, if computed, density.csv
-// into dir, each atomically.
+// into dir, all or none.
 func spectrumWriteFiles(dir string, o *spectrumOutput) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	var files []string
 	var b strings.Builder
 	b.WriteString("index,eigenvalue,residual,converged\n")
 	for i, v := range o.Eigenvalues {
 		fmt.Fprintf(&b, "%d,%s,%s,%v\n", i, spectrumFmt(v), spectrumFmt(o.Residuals[i]), o.Converged[i])
 	}
-	if err := spectrumWriteAtomic(filepath.Join(dir, "eigenvalues.csv"), b.String()); err != nil {
-		return err
-	}
+	files = append(files, b.String())
+	paths := []string{filepath.Join(dir, "eigenvalues.csv")}
 	if o.Density != nil {
 		b.Reset()
 		if o.Density.Log10 {
@@ -389,44 +393,17 @@ func spectrumWriteFiles(dir string, o *spectrumOutput) error {
 		for i, x := range o.Density.X {
 			fmt.Fprintf(&b, "%s,%s\n", spectrumFmt(x), spectrumFmt(o.Density.Density[i]))
 		}
-		if err := spectrumWriteAtomic(filepath.Join(dir, "density.csv"), b.String()); err != nil {
-			return err
-		}
+		files = append(files, b.String())
+		paths = append(paths, filepath.Join(dir, "density.csv"))
 	}
-	return nil
+	return data.WriteFilesAtomic(context.Background(), paths, func(ws []io.Writer) error {
+		for i, w := range ws {
+			if _, err := io.WriteString(w, files[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func spectrumFmt(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-// spectrumWriteAtomic writes data to a temporary file in the same directory and
-// renames it over path.
-func spectrumWriteAtomic(path, data string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.WriteString(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}

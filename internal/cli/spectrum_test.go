@@ -45,7 +45,7 @@ func TestSpectrumJSON(t *testing.T) {
 	path := spectrumToeplitzCSV(t, n)
 	dir := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	code := runSpectrum([]string{"--matrix", path, "--k", "4", "--which", "both", "--trace", "--density", "--json", "--out", dir}, &stdout, &stderr)
+	code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr}, []string{"--matrix", path, "--k", "4", "--which", "both", "--trace", "--density", "--json", "--out", dir})
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr.String())
 	}
@@ -104,7 +104,7 @@ func TestSpectrumJSON(t *testing.T) {
 func TestSpectrumText(t *testing.T) {
 	path := spectrumToeplitzCSV(t, 12)
 	var stdout, stderr bytes.Buffer
-	if code := runSpectrum([]string{"--matrix", path, "--k", "2", "--which", "smallest", "--density", "--log"}, &stdout, &stderr); code != 0 {
+	if code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr}, []string{"--matrix", path, "--k", "2", "--which", "smallest", "--density", "--log"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "eigenvalue") || !strings.Contains(stdout.String(), "density:") {
@@ -134,7 +134,7 @@ func TestSpectrumErrors(t *testing.T) {
 		{[]string{"--matrix", good, "--bogus"}, 2},
 		{[]string{"--matrix", good, "extra"}, 2},
 		{[]string{"--matrix", filepath.Join(dir, "missing.csv")}, 1},
-		{[]string{"--matrix", filepath.Join(dir, "a.npz")}, 1},
+		{[]string{"--matrix", filepath.Join(dir, "a.npz")}, 2},
 		{[]string{"--matrix", nonsym}, 1},
 		{[]string{"--matrix", ragged}, 1},
 		{[]string{"--matrix", bad}, 1},
@@ -142,11 +142,63 @@ func TestSpectrumErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer
-		if got := runSpectrum(c.args, &stdout, &stderr); got != c.code {
+		if got := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr}, c.args); got != c.code {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", c.args, got, c.code, stderr.String())
 		}
 		if c.code == 0 && c.args[0] == "--help" && !strings.Contains(stdout.String(), "--matrix") {
 			t.Errorf("--help output lacks flags: %q", stdout.String())
 		}
+	}
+}
+
+// TestSpectrumDensitySigma: a broadening whose grid overflows is refused
+// (it used to print a NaN range and exit 0); NaN and Inf are usage errors.
+func TestSpectrumDensitySigma(t *testing.T) {
+	good := spectrumToeplitzCSV(t, 5)
+	cases := []struct {
+		sigma string
+		code  int
+		want  string
+	}{
+		{"1e308", 1, "--sigma 1e+308: the density grid"},
+		{"NaN", 2, "--sigma NaN"},
+		{"Inf", 2, "--sigma +Inf"},
+		{"0.01", 0, ""},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr},
+			[]string{"--matrix", good, "--k", "2", "--density", "--sigma", c.sigma})
+		if code != c.code || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("--sigma %s: exit %d (want %d), stderr %q lacks %q", c.sigma, code, c.code, stderr.String(), c.want)
+		}
+		if strings.Contains(stdout.String(), "NaN") {
+			t.Errorf("--sigma %s: NaN in the output:\n%s", c.sigma, stdout.String())
+		}
+	}
+}
+
+// TestSpectrumOutAllOrNothing: when density.csv cannot be written, the
+// eigenvalues.csv of a previous run is left as it was.
+func TestSpectrumOutAllOrNothing(t *testing.T) {
+	good := spectrumToeplitzCSV(t, 5)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "eigenvalues.csv"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "density.csv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := runSpectrum(&Env{Prog: "noisegeom", Stdout: &stdout, Stderr: &stderr},
+		[]string{"--matrix", good, "--k", "2", "--density", "--out", dir})
+	if code != 1 || !strings.Contains(stderr.String(), "density.csv") {
+		t.Errorf("exit %d, stderr %q: want 1 naming density.csv", code, stderr.String())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "eigenvalues.csv")); string(b) != "old" {
+		t.Errorf("eigenvalues.csv replaced by %q", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("the directory holds %v, want the old file and the directory", ents)
 	}
 }

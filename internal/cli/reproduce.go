@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -9,11 +8,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -48,8 +45,8 @@ with --shard i/N (0 ≤ i < N, one directory each); 'noisegeom merge' combines
 them into one report. Experiments (--only, comma-separated):
 %s
 Exit codes: 0 success (a claim that did not hold is a result, not a failure;
-it is marked in the report), 1 an experiment failed or the run was
-interrupted, 2 usage error.`
+it is marked in the report), 1 an experiment failed, 2 usage error, 130/143
+stopped by SIGINT/SIGTERM (finished units are kept: --resume continues).`
 
 type reproduceFlags struct {
 	out, only, shard, dataDir, scale string
@@ -114,8 +111,9 @@ func runReproduce(env *Env, args []string) int {
 	if f.list {
 		return listExperiments(env, exps, cfg)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := env.Context()
+	setInterruptNote(fmt.Sprintf("finished units are kept in %s; run the same command with --resume to continue", f.out))
+	defer setInterruptNote("")
 	opt := experiments.Options{
 		Out: f.out, Experiments: exps, Config: cfg, Shard: shard, Resume: f.resume, Jobs: f.jobs,
 		Provenance: currentProvenance(), Progress: unitProgress(env),
@@ -166,10 +164,8 @@ func runMerge(env *Env, args []string) int {
 	if len(dirs) == 0 {
 		return usageError(env, "merge", errors.New("name the shard directories to merge"))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	start := time.Now()
-	res, err := experiments.Merge(ctx, experiments.MergeOptions{Out: *out, Dirs: dirs, Provenance: currentProvenance()})
+	res, err := experiments.Merge(env.Context(), experiments.MergeOptions{Out: *out, Dirs: dirs, Provenance: currentProvenance()})
 	if err != nil {
 		return failure(env, "merge", err)
 	}

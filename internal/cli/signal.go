@@ -43,6 +43,21 @@ type Signals struct {
 // signalContext is the context of the installed handler, for commands.
 var signalContext = context.Background()
 
+// interruptNote is printed with a forced exit: what a command that could
+// not stop in time keeps, and how to continue (set by setInterruptNote).
+var interruptNote struct {
+	sync.Mutex
+	text string
+}
+
+// setInterruptNote sets the line printed if the handler must end the
+// process itself, e.g. how to resume; "" prints none.
+func setInterruptNote(text string) {
+	interruptNote.Lock()
+	interruptNote.text = text
+	interruptNote.Unlock()
+}
+
 // HandleSignals installs the process's signal handler; call it once, in
 // main, before Main. Forced exits print a line on stderr and call exit.
 func HandleSignals(stderr io.Writer, exit func(int)) *Signals {
@@ -78,6 +93,11 @@ func (s *Signals) watch(ch <-chan os.Signal, cancel context.CancelFunc) {
 	}
 	s.removeTemps()
 	fmt.Fprintf(s.stderr, "noisegeom: stopped by %v\n", first)
+	interruptNote.Lock()
+	if note := interruptNote.text; note != "" {
+		fmt.Fprintf(s.stderr, "noisegeom: %s\n", note)
+	}
+	interruptNote.Unlock()
 	s.exit(signalExitCode(first))
 }
 

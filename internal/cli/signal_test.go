@@ -78,3 +78,27 @@ func TestSignalsDoneWithoutSignal(t *testing.T) {
 		assert.Equal(t, code, s.Done(code))
 	}
 }
+
+// TestSignalsInterruptNote: a forced exit prints the note a command set
+// (reproduce's how-to-resume), and none once it is cleared.
+func TestSignalsInterruptNote(t *testing.T) {
+	for _, note := range []string{"finished units are kept in out; run again with --resume", ""} {
+		setInterruptNote(note)
+		ch := make(chan os.Signal, 1)
+		exited := make(chan int, 1)
+		var stderr bytes.Buffer
+		newSignals(ch, time.Millisecond, &stderr, func(code int) { exited <- code }, func() {})
+		ch <- os.Interrupt
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the handler did not exit")
+		}
+		if note != "" {
+			assert.Contains(t, stderr.String(), note)
+		} else {
+			assert.Equal(t, 1, bytes.Count(stderr.Bytes(), []byte("\n")), stderr.String())
+		}
+	}
+	setInterruptNote("")
+}

@@ -65,6 +65,17 @@ func Scal(alpha float64, x []float64) {
 	}
 }
 
+// scalInv sets x = x/nrm, where nrm > 0 is a norm of x (at least its
+// largest |x[i]|), also when 1/nrm overflows because x holds subnormal
+// numbers: x and nrm are then first scaled up by an exact power of two.
+func scalInv(nrm float64, x []float64) {
+	if nrm < 0x1p-1000 {
+		Scal(0x1p+1000, x)
+		nrm *= 0x1p+1000
+	}
+	Scal(1/nrm, x)
+}
+
 // Copy copies src into dst, which must have the same length.
 func Copy(dst, src []float64) {
 	checkSameLen("Copy", dst, src)

@@ -16,19 +16,10 @@ type cpuFeatures struct {
 	ASIMD               bool // arm64
 }
 
-// tableRequirement says which features a named table needs.
+// supports reports whether f has every feature the named table needs;
+// unknown names are not supported.
 func (f cpuFeatures) supports(name string) bool {
-	switch name {
-	case "generic":
-		return true
-	case "avx2":
-		return f.AVX2 && f.FMA3
-	case "avx512":
-		return f.AVX512F && f.AVX2 && f.FMA3
-	case "neon":
-		return f.ASIMD
-	}
-	return false
+	return isKnownTable(name) && len(f.missing(name)) == 0
 }
 
 // preference lists tables from most to least preferred.
@@ -70,7 +61,8 @@ func selectKernels(compiled []*kernels, f cpuFeatures, forced string) (*kernels,
 	return nil, fmt.Errorf("%q: %savailable: %s)", forced, why, strings.Join(usableNames(compiled, f), ", "))
 }
 
-// missing lists the features the named table needs that f lacks.
+// missing lists the features the named table needs that f lacks: the one
+// place that states each table's requirements.
 func (f cpuFeatures) missing(name string) []string {
 	var out []string
 	for _, x := range []struct {

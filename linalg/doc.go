@@ -6,9 +6,10 @@
 // is set, in assembly for AVX2+FMA and AVX-512F on amd64 and for NEON on
 // arm64. One kernel table is chosen at start-up from the CPU's features;
 // Implementation names it. The environment variable NOISEGEOM_KERNELS
-// (generic, avx2, avx512 or neon) forces a table; naming a table the CPU
-// cannot run stops the program at start-up with a message rather than
-// falling back silently.
+// (generic, avx2, avx512 or neon) forces a table. A name this binary or
+// CPU cannot run does not stop the package from loading: the best table is
+// used and KernelsEnvError reports the problem, which programs should check
+// before computing (the noisegeom command exits 2 with its message).
 //
 // Conventions: vectors are []float64 with unit stride; matrices are *Dense.
 // Shape mismatches are programmer errors and panic with a message prefixed

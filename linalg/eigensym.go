@@ -1,6 +1,7 @@
 package linalg
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -37,7 +38,10 @@ const (
 // overflow or underflow thresholds.
 //
 // A non-finite entry or failure of the QL iteration returns an error
-// wrapping ErrNoConvergence.
+// wrapping ErrNoConvergence; an eigenvalue beyond ±math.MaxFloat64 (a
+// finite matrix with entries near it, e.g. [[1e308, −1e308], [−1e308,
+// 1e308]] whose largest eigenvalue is 2e308) one wrapping ErrOverflow.
+// Subnormal entries are fine: such a matrix is scaled up like any other.
 func EigenSym(a *Dense, wantVectors bool) (values []float64, vectors *Dense, err error) {
 	a.check("EigenSym")
 	n := a.Rows
@@ -95,16 +99,32 @@ func EigenSym(a *Dense, wantVectors bool) (values []float64, vectors *Dense, err
 		}
 		z = zt.T()
 	}
-	if scale != 0 {
-		for i := range d {
-			d[i] = math.Ldexp(d[i], scale)
-		}
+	if err := unscaleEigen("EigenSym", d, scale); err != nil {
+		return nil, nil, err
 	}
 	if !wantVectors {
 		return d, nil, nil
 	}
 	ormtrLower(w, tau, z)
 	return d, z, nil
+}
+
+// ErrOverflow is returned (wrapped) by EigenSym and EigenSymTridiag when an
+// eigenvalue of a finite matrix is too large for a float64. Test with
+// errors.Is.
+var ErrOverflow = errors.New("linalg: eigenvalue overflows float64")
+
+// unscaleEigen multiplies the eigenvalues d of a matrix scaled by 2^-scale
+// by 2^scale, and returns an error wrapping ErrOverflow (naming op) if one
+// leaves the float64 range.
+func unscaleEigen(op string, d []float64, scale int) error {
+	for i, v := range d {
+		d[i] = math.Ldexp(v, scale)
+		if math.IsInf(d[i], 0) {
+			return fmt.Errorf("%w: %s: eigenvalue %.6g·2^%d is beyond ±%g", ErrOverflow, op, v, scale, math.MaxFloat64)
+		}
+	}
+	return nil
 }
 
 // householder generates an elementary reflector H = I − tau·v·vᵀ with

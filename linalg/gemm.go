@@ -3,8 +3,13 @@ package linalg
 import "fmt"
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ.
-// With beta == 0, C is overwritten without being read. C must not overlap
-// A or B.
+// C must not overlap A or B.
+//
+// Zero scaling follows reference dgemm: C with no rows or columns is a
+// no-op; beta == 0 sets C to zero without reading it; alpha == 0 or an
+// empty inner dimension (k == 0) gives C = beta·C without reading A or B
+// (C untouched when beta == 1). NaN and Inf in the operands that are read
+// propagate by IEEE arithmetic.
 //
 // The driver follows Goto/BLIS (see gemm_driver.go): op(A) and op(B) are
 // packed into micro-panels, alpha folded into A's, and the active table's
@@ -103,8 +108,13 @@ func contiguousVector(x *Dense) ([]float64, bool) {
 // Syrk computes the symmetric rank-k update C = alpha·A·Aᵀ + beta·C
 // (t == NoTrans; C is A.Rows square) or C = alpha·Aᵀ·A + beta·C (t == T;
 // C is A.Cols square). Both triangles of C are written. Only the lower
-// triangle (j ≤ i) of the input C is read, as if C were symmetric; with
-// beta == 0, C is not read at all. C must not overlap A.
+// triangle (j ≤ i) of the input C is read, as if C were symmetric. C must
+// not overlap A.
+//
+// Zero scaling follows reference dsyrk: beta == 0 sets C to zero without
+// reading it; alpha == 0 or k == 0 gives C = beta·C (its lower triangle,
+// mirrored) without reading A. NaN and Inf in the operands that are read
+// propagate by IEEE arithmetic.
 //
 // Only the micro-tiles of C that meet the lower triangle are computed
 // (about half the flops of the equivalent Gemm), through the same packed

@@ -114,6 +114,10 @@ const lanczosInvariant = 1e-12
 // multiplicity. If the basis spans the whole space, the Ritz pairs are
 // exact and the result is returned.
 //
+// An operator whose products are tiny (norm below 2^-900, e.g. a matrix of
+// subnormal numbers) is worked on scaled by an exact power of two, so the
+// orthogonalization keeps full precision; the results are scaled back.
+//
 // On reaching MaxApplies, Lanczos returns the current result and an error
 // wrapping ErrNoConvergence. Invalid options panic.
 func Lanczos(op Operator, opt LanczosOptions) (*LanczosResult, error) {
@@ -169,7 +173,7 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 		copy(v0, opt.Start)
 	}
 	if nrm := Nrm2(v0); nrm > 0 && !math.IsInf(nrm, 0) && !math.IsNaN(nrm) {
-		Scal(1/nrm, v0)
+		scalInv(nrm, v0)
 	} else if !randomOrthonormal(v, 0, rng, scratch) {
 		panic("linalg: Lanczos: cannot build a start vector")
 	}
@@ -187,11 +191,18 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 		everInjected bool
 		arrowAt      = -1      // column holding the thick-restart arrow
 		prev         []float64 // wanted Ritz values at the last converged check
+		shift        int       // products are scaled by 2^shift (tinyShift)
 	)
 	for {
 		for j < m && applies < maxApplies {
 			w := v.Row(j + 1)
 			op.Apply(w, v.Row(j))
+			if applies == 0 {
+				shift = tinyShift(Nrm2(w))
+			}
+			if shift != 0 {
+				ldexpAll(w, shift)
+			}
 			applies++
 			normW := Nrm2(w)
 			opNorm = math.Max(opNorm, normW)
@@ -219,7 +230,7 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 				}
 				injected, everInjected = true, true
 			default:
-				Scal(1/beta, w)
+				scalInv(beta, w)
 				betaLast = beta
 			}
 			if j < m {
@@ -277,15 +288,15 @@ func lanczosRun(op Operator, opt LanczosOptions) (*LanczosResult, error) {
 				Vectors:   NewDense(k, n),
 				Residuals: make([]float64, k),
 				Converged: make([]bool, k),
-				NormEst:   opNorm,
+				NormEst:   math.Ldexp(opNorm, -shift),
 				Applies:   applies,
 				Restarts:  restarts,
 			}
 			ysel := NewDense(k, j)
 			for q, i := range out {
-				r.Values[q] = theta[i]
-				r.Residuals[q] = res(i)
-				r.Converged[q] = r.Residuals[q] <= tol*opNorm
+				r.Values[q] = math.Ldexp(theta[i], -shift)
+				r.Residuals[q] = math.Ldexp(res(i), -shift)
+				r.Converged[q] = res(i) <= tol*opNorm
 				for c := 0; c < j; c++ {
 					ysel.Data[q*ysel.Stride+c] = y.Data[c*y.Stride+i]
 				}
@@ -440,6 +451,28 @@ func reorthLocal(basis *Dense, h *Dense, j int, arrow bool, w, coef, tmp []float
 	return nrm
 }
 
+// tinyShift returns the power of two e that brings nrm, the norm of an
+// operator's first product, to about 1 when it is below 2^-900 (products
+// near or in the subnormal range, where every rounding is an absolute
+// 2^-1075 and Gram–Schmidt would lose orthogonality), and 0 otherwise.
+// The Lanczos solvers multiply every product by 2^e, exactly, and divide
+// their results by it.
+func tinyShift(nrm float64) int {
+	if nrm == 0 || nrm >= 0x1p-900 {
+		return 0
+	}
+	_, e := math.Frexp(nrm)
+	return -e
+}
+
+// ldexpAll sets x[i] = x[i]·2^e, exactly unless the result leaves the
+// normal range (2^e itself may not be a float64).
+func ldexpAll(x []float64, e int) {
+	for i, v := range x {
+		x[i] = math.Ldexp(v, e)
+	}
+}
+
 // randomOrthonormal fills row j of v with a Gaussian vector orthogonalized
 // against rows 0…j-1 and normalized. It reports false if no such vector
 // could be found (the rows already span the space numerically).
@@ -456,7 +489,7 @@ func randomOrthonormal(v *Dense, j int, rng *rand.Rand, scratch []float64) bool 
 			if nrm < 0.5*n0 {
 				nrm = cgs2(v.RowsView(0, j), w, scratch[:j], scratch[j:2*j])
 			}
-			Scal(1/nrm, w)
+			scalInv(nrm, w)
 			return true
 		}
 	}

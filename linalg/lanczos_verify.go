@@ -103,7 +103,7 @@ func lanczosVerify(op Operator, opt LanczosOptions, r *LanczosResult) (*LanczosR
 			u := vr.Vectors.Row(q)
 			// u ⟂ U up to its residual over the gap to γ; make it exact.
 			cgs2(r.Vectors, u, scr[:k], scr[k:])
-			Scal(1/Nrm2(u), u)
+			scalInv(Nrm2(u), u)
 			op.Apply(au, u)
 			r.Applies++
 			Axpy(-th, u, au)

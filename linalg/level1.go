@@ -18,7 +18,9 @@ func Dot(x, y []float64) float64 {
 }
 
 // Axpy sets y += alpha·x; x and y must have the same length and may be the
-// same slice, but must not overlap otherwise.
+// same slice, but must not overlap otherwise. alpha == 0 returns without
+// reading x or y (reference daxpy's quick return), so a NaN or Inf in x
+// does not reach y; otherwise NaN and Inf propagate by IEEE arithmetic.
 func Axpy(alpha float64, x, y []float64) {
 	checkSameLen("Axpy", x, y)
 	if alpha == 0 {
@@ -27,28 +29,32 @@ func Axpy(alpha float64, x, y []float64) {
 	impl().axpy(alpha, x, y)
 }
 
-// Axpby sets y = alpha·x + beta·y. With beta == 0, y is overwritten without
-// being read (NaN or Inf in y do not propagate). Aliasing as for Axpy.
+// Axpby sets y = alpha·x + beta·y. A zero factor does not read its operand
+// (the BLAS convention, as in OpenBLAS's daxpby): alpha == 0 gives
+// y = beta·y without reading x, beta == 0 gives y = alpha·x without reading
+// y, so NaN or Inf there do not propagate; Scal's rules then apply to the
+// remaining factor. Otherwise NaN and Inf propagate by IEEE arithmetic.
+// Aliasing as for Axpy.
 func Axpby(alpha float64, x []float64, beta float64, y []float64) {
 	checkSameLen("Axpby", x, y)
 	switch {
+	case alpha == 0:
+		Scal(beta, y)
 	case beta == 0:
-		for i := range y {
-			y[i] = 0
-		}
-		if alpha != 0 {
-			impl().axpy(alpha, x, y)
-		}
+		copy(y, x)
+		Scal(alpha, y)
 	case beta == 1:
-		if alpha != 0 {
-			impl().axpy(alpha, x, y)
-		}
+		impl().axpy(alpha, x, y)
 	default:
 		impl().axpby(alpha, x, beta, y)
 	}
 }
 
-// Scal sets x *= alpha. Scal(0, x) sets x to zero without reading it.
+// Scal sets x = alpha·x. alpha == 0 sets x to zero without reading it, so
+// NaN and Inf become 0 (as gonum's Dscal and OpenBLAS do, and as the
+// level 2/3 routines treat beta == 0; reference dscal would give NaN);
+// alpha == 1 leaves x untouched. Otherwise NaN and Inf propagate by IEEE
+// arithmetic.
 func Scal(alpha float64, x []float64) {
 	switch alpha {
 	case 0:
@@ -57,6 +63,17 @@ func Scal(alpha float64, x []float64) {
 	default:
 		impl().scal(alpha, x)
 	}
+}
+
+// scalInv sets x = x/nrm, where nrm > 0 is a norm of x (at least its
+// largest |x[i]|), also when 1/nrm overflows because x holds subnormal
+// numbers: x and nrm are then first scaled up by an exact power of two.
+func scalInv(nrm float64, x []float64) {
+	if nrm < 0x1p-1000 {
+		Scal(0x1p+1000, x)
+		nrm *= 0x1p+1000
+	}
+	Scal(1/nrm, x)
 }
 
 // Copy copies src into dst, which must have the same length.

@@ -17,9 +17,14 @@ func (t Trans) String() string {
 	return "N"
 }
 
-// Gemv computes y = alpha·op(A)·x + beta·y with op(A) = A or Aᵀ.
-// With beta == 0, y is overwritten without being read. y must not overlap
-// A or x.
+// Gemv computes y = alpha·op(A)·x + beta·y with op(A) = A or Aᵀ. y must
+// not overlap A or x.
+//
+// Zero scaling follows reference dgemv: if A has no rows or no columns, or
+// alpha == 0 and beta == 1, y is returned untouched (not even scaled by
+// beta); otherwise beta == 0 sets y to zero without reading it, and
+// alpha == 0 gives y = beta·y without reading A or x. NaN and Inf in the
+// operands that are read propagate by IEEE arithmetic.
 func Gemv(t Trans, alpha float64, a *Dense, x []float64, beta float64, y []float64) {
 	a.check("Gemv")
 	m, n := a.Rows, a.Cols
@@ -29,8 +34,11 @@ func Gemv(t Trans, alpha float64, a *Dense, x []float64, beta float64, y []float
 	if len(x) != n || len(y) != m {
 		panic(fmt.Sprintf("linalg: Gemv(%v): op(A) is %d×%d, len(x) = %d, len(y) = %d", t, m, n, len(x), len(y)))
 	}
+	if a.Rows == 0 || a.Cols == 0 {
+		return
+	}
 	Scal(beta, y)
-	if alpha == 0 || a.Rows == 0 || a.Cols == 0 {
+	if alpha == 0 {
 		return
 	}
 	if t {
@@ -41,7 +49,10 @@ func Gemv(t Trans, alpha float64, a *Dense, x []float64, beta float64, y []float
 }
 
 // Ger computes the rank-1 update A += alpha·x·yᵀ; len(x) = A.Rows,
-// len(y) = A.Cols. x and y must not overlap A.
+// len(y) = A.Cols. x and y must not overlap A. alpha == 0 returns without
+// reading anything, and a row i with x[i] == 0 is left untouched (so an
+// Inf or NaN in y does not reach it as 0·Inf); otherwise NaN and Inf
+// propagate by IEEE arithmetic.
 func Ger(alpha float64, x, y []float64, a *Dense) {
 	a.check("Ger")
 	if len(x) != a.Rows || len(y) != a.Cols {
@@ -59,8 +70,12 @@ func Ger(alpha float64, x, y []float64, a *Dense) {
 }
 
 // Symv computes y = alpha·A·x + beta·y for a symmetric A of which only the
-// lower triangle (i ≥ j) is read. With beta == 0, y is overwritten without
-// being read. y must not overlap A or x.
+// lower triangle (i ≥ j) is read. y must not overlap A or x.
+//
+// Zero scaling follows reference dsymv: beta == 0 sets y to zero without
+// reading it, and alpha == 0 gives y = beta·y without reading A or x.
+// Otherwise every element of the lower triangle and of x takes part, zero
+// or not, so NaN and Inf propagate by IEEE arithmetic (0·Inf is NaN).
 func Symv(alpha float64, a *Dense, x []float64, beta float64, y []float64) {
 	a.check("Symv")
 	n := a.Rows
@@ -83,7 +98,7 @@ func Symv(alpha float64, a *Dense, x []float64, beta float64, y []float64) {
 		row := a.Data[i*a.Stride : i*a.Stride+i+1]
 		li := row[:i]
 		y[i] += alpha * (k.dot(li, x[:i]) + row[i]*x[i])
-		if x[i] != 0 && i > 0 {
+		if i > 0 {
 			k.axpy(alpha*x[i], li, y[:i])
 		}
 	}

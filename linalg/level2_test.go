@@ -65,7 +65,17 @@ func TestGemv(t *testing.T) {
 						if beta == 0 && ly > 0 {
 							got[0] = math.NaN() // must not be read
 						}
+						before := append([]float64(nil), got...)
 						Gemv(tr, alpha, a, x, beta, got)
+						if m == 0 || n == 0 {
+							// Reference dgemv's quick return: y untouched.
+							for i := range got {
+								if math.Float64bits(got[i]) != math.Float64bits(before[i]) {
+									t.Fatalf("Gemv(%v, %v, %d×%d, beta %v) changed y[%d]", tr, alpha, m, n, beta, i)
+								}
+							}
+							continue
+						}
 						for i := 0; i < ly; i++ {
 							var r ft.Sum
 							if beta != 0 {

@@ -33,7 +33,7 @@ type SLQResult struct {
 // classical Gram–Schmidt through Gemv) from each of Probes normalized
 // Rademacher vectors and returns the Gauss quadrature nodes and weights.
 // A probe whose Krylov space is invariant before Steps stops early with an
-// exact rule of fewer nodes.
+// exact rule of fewer nodes. Tiny operators are scaled as in Lanczos.
 func SLQ(op Operator, opt SLQOptions) (*SLQResult, error) {
 	n := op.Dim()
 	if n == 0 {
@@ -59,6 +59,7 @@ func SLQ(op Operator, opt SLQOptions) (*SLQResult, error) {
 	coef := make([]float64, steps+1)
 	tmp := make([]float64, steps+1)
 	scale := 1 / math.Sqrt(float64(n))
+	shift := 0 // products are scaled by 2^shift (tinyShift)
 	for p := 0; p < probes; p++ {
 		v0 := v.Row(0)
 		rademacher(v0, rng)
@@ -67,6 +68,12 @@ func SLQ(op Operator, opt SLQOptions) (*SLQResult, error) {
 		for j < steps {
 			w := v.Row(j + 1)
 			op.Apply(w, v.Row(j))
+			if res.Applies == 0 {
+				shift = tinyShift(Nrm2(w))
+			}
+			if shift != 0 {
+				ldexpAll(w, shift)
+			}
 			res.Applies++
 			normW := Nrm2(w)
 			b := cgs2(v.RowsView(0, j+1), w, coef[:j+1], tmp[:j+1])
@@ -76,7 +83,7 @@ func SLQ(op Operator, opt SLQOptions) (*SLQResult, error) {
 				break
 			}
 			beta[j-1] = b
-			Scal(1/b, w)
+			scalInv(b, w)
 		}
 		d := append([]float64(nil), alpha[:j]...)
 		e := append([]float64(nil), beta[:max(j-1, 0)]...)
@@ -88,6 +95,9 @@ func SLQ(op Operator, opt SLQOptions) (*SLQResult, error) {
 		for i := range w {
 			z0 := zt.Data[i*zt.Stride]
 			w[i] = z0 * z0
+		}
+		for i := range d {
+			d[i] = math.Ldexp(d[i], -shift)
 		}
 		res.Nodes[p], res.Weights[p] = d, w
 	}

@@ -110,7 +110,7 @@ func HutchPlusPlus(op Operator, budget int, seed uint64) TraceEstimate {
 			copy(y.Row(r), w)
 			w = y.Row(r)
 		}
-		Scal(1/nrm, w)
+		scalInv(nrm, w)
 		r++
 	}
 	q := y.RowsView(0, r)

@@ -26,8 +26,9 @@ var tridiagMaxIterPerEig = 30
 // nil computes values only, in O(n²) operations.
 //
 // It returns an error wrapping ErrNoConvergence if more than 30·n
-// iterations are needed; d then holds the values found so far, unsorted,
-// and zt is unspecified.
+// iterations are needed, or ErrOverflow if an eigenvalue is beyond
+// ±math.MaxFloat64; d then holds the values found so far, unsorted, and zt
+// is unspecified.
 func EigenSymTridiag(d, e []float64, zt *Dense) error {
 	n := len(d)
 	if len(e) != max(n-1, 0) && len(e) != n {
@@ -96,10 +97,11 @@ func tridiagQL(d, e []float64, zt [][]float64) error {
 		defer batch.flush()
 	}
 	for l0 := 0; l0 < n; {
-		// Split off the unreduced block [l0, l1].
+		// Split off the unreduced block [l0, l1]. (ε·|d| summed, not ε times
+		// the sum, which overflows for entries near MaxFloat64.)
 		l1 := l0
 		for ; l1 < n-1; l1++ {
-			if math.Abs(e[l1]) <= eps*(math.Abs(d[l1])+math.Abs(d[l1+1])) || e[l1] == 0 {
+			if math.Abs(e[l1]) <= eps*math.Abs(d[l1])+eps*math.Abs(d[l1+1]) || e[l1] == 0 {
 				e[l1] = 0
 				break
 			}
@@ -133,7 +135,7 @@ func tridiagQL(d, e []float64, zt [][]float64) error {
 		for l := l0; l <= l1; {
 			m := l
 			for ; m < l1; m++ {
-				if math.Abs(e[m]) <= eps*(math.Abs(d[m])+math.Abs(d[m+1])) {
+				if math.Abs(e[m]) <= eps*math.Abs(d[m])+eps*math.Abs(d[m+1]) {
 					e[m] = 0
 					break
 				}
@@ -197,11 +199,11 @@ func tridiagQL(d, e []float64, zt [][]float64) error {
 			e[m] = 0
 		}
 		if scale != 0 {
-			for i := l0; i <= l1; i++ {
-				d[i] = math.Ldexp(d[i], scale)
-				if i < l1 {
-					e[i] = math.Ldexp(e[i], scale)
-				}
+			for i := l0; i < l1; i++ {
+				e[i] = math.Ldexp(e[i], scale)
+			}
+			if err := unscaleEigen("EigenSymTridiag", d[l0:l1+1], scale); err != nil {
+				return err
 			}
 		}
 		l0 = l1 + 1

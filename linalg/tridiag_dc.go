@@ -47,10 +47,7 @@ func tridiagDC(d, e []float64, q *Dense) error {
 	if err := dcSolve(d, e, q); err != nil {
 		return err
 	}
-	for i := range d {
-		d[i] = math.Ldexp(d[i], scale)
-	}
-	return nil
+	return unscaleEigen("tridiagDC", d, scale)
 }
 
 // dcSolve is the recursion: d, e (len n-1), q the n×n view for the

@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/noisegeom/noisegeom/linalg"
 )
 
 // Exit codes.
@@ -65,9 +67,15 @@ func commandNames() []string {
 }
 
 // Main runs the program with args (without the program name) and returns
-// the exit code. A panic in a command is reported with its stack on stderr
-// and exits 1 (not Go's 2, which means a usage error here).
+// the exit code. A NOISEGEOM_KERNELS value linalg cannot honour is a usage
+// error (exit 2) before any command runs. A panic in a command is reported
+// with its stack on stderr and exits 1 (not Go's 2, which means a usage
+// error here).
 func Main(prog string, args []string, stdout, stderr io.Writer) (code int) {
+	if err := linalg.KernelsEnvError(); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return ExitUsage
+	}
 	env := &Env{Prog: prog, Stdout: stdout, Stderr: stderr}
 	defer func() {
 		if r := recover(); r != nil {

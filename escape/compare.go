@@ -40,7 +40,8 @@ type Arm struct {
 	// Threshold is GD's 2/λ_max or SGD's exact critical rate.
 	Threshold float64 `json:"threshold"`
 	LR        float64 `json:"lr"`
-	// Profile at the last step: from the exact recursion.
+	// Profile at the last recorded step (before a divergence): from the
+	// exact recursion.
 	Profile
 	EscapeStep int     `json:"escape_step"`
 	Exact      *Series `json:"exact"`

@@ -40,7 +40,8 @@ type Arm struct {
 	// Threshold is GD's 2/λ_max or SGD's exact critical rate.
 	Threshold float64 `json:"threshold"`
 	LR        float64 `json:"lr"`
-	// Profile at the last step: from the exact recursion.
+	// Profile at the last recorded step (before a divergence): from the
+	// exact recursion.
 	Profile
 	EscapeStep int     `json:"escape_step"`
 	Exact      *Series `json:"exact"`
@@ -150,10 +151,11 @@ func (c *Compare) Run() (*CompareResult, error) {
 // recorded steps, where tol = 1e-9·Σ_k exact D_k absorbs rounding in
 // directions that do not move (e.g. outside the span of the data);
 // entries with SE = 0 count only when the difference exceeds tol (as
-// +Inf). Steps must match.
+// +Inf). Steps must match up to the shorter series (one may have
+// diverged before the other).
 func MaxZ(mc, exact *Series) float64 {
 	z := 0.0
-	for i := range mc.Steps {
+	for i := range min(len(mc.Steps), len(exact.Steps)) {
 		tot := 0.0
 		for _, v := range exact.D[i] {
 			tot += v

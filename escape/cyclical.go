@@ -49,27 +49,35 @@ type CyclicalResult struct {
 	SGDCyclical []CycleStats `json:"sgd_cyclical"`
 	SGDConstant []CycleStats `json:"sgd_constant"`
 	GDCyclical  []CycleStats `json:"gd_cyclical"`
+	// DivergedAt maps each arm (sgd_cyclical, sgd_constant, gd_cyclical)
+	// to the step at which it diverged, or NotDiverged: the first step at
+	// which a repeat's loss or measurement, or a mean or standard error at
+	// a cycle's end, is not finite. The arm's cycles end before it.
+	DivergedAt map[string]int `json:"diverged_at"`
 }
 
 // cyclicalArms lists the arms in result order.
 var cyclicalArms = []string{"sgd_cyclical", "sgd_constant", "gd_cyclical"}
 
-// Run runs the repeats in parallel (results independent of Workers).
+// Run runs the repeats in parallel (results independent of Workers). A
+// diverging arm is a result (CyclicalResult.DivergedAt), not an error.
 func (c *Cyclical) Run() (*CyclicalResult, error) {
 	if c.Repeats < 2 || c.Cycles < 1 || c.HighSteps < 0 || c.LowSteps < 0 || c.HighSteps+c.LowSteps == 0 || c.Batch < 1 {
 		return nil, errors.New("escape: Cyclical needs Repeats ≥ 2, Cycles ≥ 1, a positive cycle length and Batch ≥ 1")
 	}
 	obj := c.Objective
 	theta := append([]float64(nil), obj.Model.Params()...)
-	// vals[arm][repeat][cycle] = (λmax, TrG, ‖G‖_F, L).
+	// vals[arm][repeat][cycle] = (λmax, TrG, ‖G‖_F, L) up to the repeat's
+	// divergence, at step div[arm][repeat].
 	vals := make([][][][4]float64, len(cyclicalArms))
+	div := make([][]int, len(cyclicalArms))
 	for a := range vals {
-		vals[a] = make([][][4]float64, c.Repeats)
+		vals[a], div[a] = make([][][4]float64, c.Repeats), make([]int, c.Repeats)
 	}
 	err := runRepeats(obj, c.Repeats, c.Workers, func(wobj *models.Objective, r int) error {
 		for a := range cyclicalArms {
 			var err error
-			if vals[a][r], err = c.one(wobj, theta, a, r); err != nil {
+			if vals[a][r], div[a][r], err = c.one(wobj, theta, a, r); err != nil {
 				return err
 			}
 		}
@@ -78,22 +86,44 @@ func (c *Cyclical) Run() (*CyclicalResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("escape: Cyclical %w", err)
 	}
-	res := &CyclicalResult{}
+	res := &CyclicalResult{DivergedAt: map[string]int{}}
 	outs := []*[]CycleStats{&res.SGDCyclical, &res.SGDConstant, &res.GDCyclical}
-	for a := range cyclicalArms {
-		for cy := 0; cy <= c.Cycles; cy++ {
-			var st [4]Stat
-			for j := range st {
-				xs := make([]float64, c.Repeats)
-				for r := range xs {
-					xs[r] = vals[a][r][cy][j]
-				}
-				st[j] = meanSE(xs)
-			}
-			*outs[a] = append(*outs[a], CycleStats{Cycle: cy, LambdaMax: st[0], TrG: st[1], FrobG: st[2], Loss: st[3]})
-		}
+	for a, arm := range cyclicalArms {
+		*outs[a], res.DivergedAt[arm] = c.cycleStats(vals[a], div[a])
 	}
 	return res, nil
+}
+
+// cycleStats averages one arm's measurements over the repeats, cycle by
+// cycle, up to the arm's divergence: the first step at which a repeat
+// diverged (div[r], NotDiverged if none) or a statistic is not finite.
+func (c *Cyclical) cycleStats(vals [][][4]float64, div []int) ([]CycleStats, int) {
+	at := NotDiverged
+	for _, d := range div {
+		if d != NotDiverged && (at == NotDiverged || d < at) {
+			at = d
+		}
+	}
+	var out []CycleStats
+	period := c.HighSteps + c.LowSteps
+	for cy := 0; cy <= c.Cycles; cy++ {
+		if at != NotDiverged && cy*period >= at {
+			break
+		}
+		var st [4]Stat
+		for j := range st {
+			xs := make([]float64, len(vals))
+			for r := range xs {
+				xs[r] = vals[r][cy][j]
+			}
+			st[j] = meanSE(xs)
+			if diverged(st[j].Mean, st[j].StdErr) {
+				return out, cy * period
+			}
+		}
+		out = append(out, CycleStats{Cycle: cy, LambdaMax: st[0], TrG: st[1], FrobG: st[2], Loss: st[3]})
+	}
+	return out, at
 }
 
 func meanSE(xs []float64) Stat {
@@ -109,8 +139,10 @@ func meanSE(xs []float64) Stat {
 	return Stat{Mean: m, StdErr: math.Sqrt(v / float64(len(xs)-1) / float64(len(xs)))}
 }
 
-// one runs arm a of repeat r.
-func (c *Cyclical) one(wobj *models.Objective, theta []float64, a, r int) ([][4]float64, error) {
+// one runs arm a of repeat r and returns the measurements at the end of
+// every cycle up to the step at which the repeat diverged (NotDiverged if
+// it did not): its loss or a measurement stopped being finite.
+func (c *Cyclical) one(wobj *models.Objective, theta []float64, a, r int) ([][4]float64, int, error) {
 	ps, bs := repeatSeeds(c.Seed, r)
 	rng := rand.New(rand.NewPCG(ps, 0x6379636c6963))
 	params := wobj.Model.Params()
@@ -128,32 +160,50 @@ func (c *Cyclical) one(wobj *models.Objective, theta []float64, a, r int) ([][4]
 	}
 	o, err := optim.New(wobj, cfg)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([][4]float64, 0, c.Cycles+1)
-	measure := func() error {
+	// measure appends the measurements and reports whether they are
+	// finite; a non-finite loss is not analysed further.
+	measure := func() (bool, error) {
+		if diverged(wobj.Value()) {
+			return false, nil
+		}
 		res, err := analysis.FromObjective(wobj, analysis.Options{TopK: 1, Flat: -1, Random: -1, Seed: 1})
 		if err != nil {
-			return err
+			return false, err
 		}
 		lmax := 0.0
 		if len(res.Eigenvalues) > 0 {
 			lmax = res.Eigenvalues[0]
 		}
-		out = append(out, [4]float64{lmax, res.TrG, math.Sqrt(res.FrobG2), res.Loss})
-		return nil
-	}
-	if err := measure(); err != nil {
-		return nil, err
+		m := [4]float64{lmax, res.TrG, math.Sqrt(res.FrobG2), res.Loss}
+		if diverged(m[:]...) {
+			return false, nil
+		}
+		out = append(out, m)
+		return true, nil
 	}
 	period := c.HighSteps + c.LowSteps
-	for cy := 1; cy <= c.Cycles; cy++ {
-		if _, err := optim.Run(o, optim.RunConfig{Steps: cy * period}); err != nil {
-			return nil, err
+	for cy := 0; cy <= c.Cycles; cy++ {
+		if cy > 0 {
+			_, err := optim.Run(o, optim.RunConfig{Steps: cy * period})
+			if errors.Is(err, optim.ErrDiverged) {
+				// The step's minibatch loss, at the parameters of the
+				// step before, was not finite.
+				return out, o.StepCount() - 1, nil
+			}
+			if err != nil {
+				return nil, 0, err
+			}
 		}
-		if err := measure(); err != nil {
-			return nil, err
+		ok, err := measure()
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			return out, cy * period, nil
 		}
 	}
-	return out, nil
+	return out, NotDiverged, nil
 }

@@ -28,6 +28,11 @@
 // its standard error understate D_k, so agreement with the recursion is
 // tested over short horizons (TestMonteCarloMatchesExact).
 //
+// Divergence is a result, not an error (see NotDiverged): Exact,
+// MonteCarlo and Cyclical stop at the first step at which a loss, second
+// moment or statistic overflows float64, report it as DivergedAt and keep
+// what they recorded before.
+//
 // Minima: MinNormInterpolant gives the minimum-norm interpolant of a
 // linear model; DiagonalMinimum an interpolating (optionally unbalanced,
 // hence sharp) minimum of a diagonal linear network.

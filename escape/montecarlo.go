@@ -41,7 +41,7 @@ type MonteCarlo struct {
 type MCResult struct {
 	Series *Series
 	// EscapeSteps[r] is the first recorded step of repeat r with full loss
-	// ≥ EscapeLoss (−1: none).
+	// ≥ EscapeLoss or at which it diverged (−1: none).
 	EscapeSteps []int
 }
 
@@ -53,7 +53,10 @@ func repeatSeeds(seed uint64, r int) (uint64, uint64) {
 
 // Run runs the repeats (in parallel over Workers) and averages. Repeat r
 // depends only on (Seed, r), and the averages are summed in repeat order,
-// so the result does not depend on Workers.
+// so the result does not depend on Workers. A repeat stops at the first
+// recorded step at which one of its values is not finite; the series
+// diverges at the first recorded step at which a repeat did or a mean or
+// standard error is not finite (see Divergence).
 func (mc *MonteCarlo) Run() (*MCResult, error) {
 	obj := mc.Objective
 	p := obj.NumParams()
@@ -86,34 +89,52 @@ func (mc *MonteCarlo) Run() (*MCResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("escape: %w", err)
 	}
-	R := float64(mc.Repeats)
-	s := &Series{Steps: steps}
-	for i := range steps {
+	return &MCResult{Series: average(per, steps, width), EscapeSteps: esc}, nil
+}
+
+// average returns the means and standard errors over the repeats of
+// per[r][i] (D for step i then the loss: width+1 values), up to the first
+// recorded step at which a repeat has no row (it diverged) or a statistic
+// is not finite.
+func average(per [][][]float64, steps []int, width int) *Series {
+	R := float64(len(per))
+	s := &Series{DivergedAt: NotDiverged}
+	for i, t := range steps {
 		mean, se := make([]float64, width+1), make([]float64, width+1)
-		for r := 0; r < mc.Repeats; r++ {
-			for k, v := range per[r][i] {
+		for _, rows := range per {
+			if len(rows) <= i {
+				s.DivergedAt = t
+				return s
+			}
+			for k, v := range rows[i] {
 				mean[k] += v
 			}
 		}
 		for k := range mean {
 			mean[k] /= R
 		}
-		for r := 0; r < mc.Repeats; r++ {
-			for k, v := range per[r][i] {
+		for _, rows := range per {
+			for k, v := range rows[i] {
 				se[k] += (v - mean[k]) * (v - mean[k])
 			}
 		}
 		for k := range se {
 			se[k] = math.Sqrt(se[k] / (R - 1) / R)
 		}
+		if diverged(mean...) || diverged(se...) {
+			s.DivergedAt = t
+			return s
+		}
+		s.Steps = append(s.Steps, t)
 		s.D, s.DStdErr = append(s.D, mean[:width]), append(s.DStdErr, se[:width])
 		s.Loss, s.LossStdErr = append(s.Loss, mean[width]), append(s.LossStdErr, se[width])
 	}
-	return &MCResult{Series: s, EscapeSteps: esc}, nil
+	return s
 }
 
 // one runs repeat r on wobj and returns (u_kᵀw)² and the loss per
-// recorded step, and the escape step.
+// recorded step, up to the first at which one is not finite (where the
+// repeat stops), and the escape step.
 func (mc *MonteCarlo) one(wobj *models.Objective, theta []float64, steps []int, width, r int) ([][]float64, int, error) {
 	p := len(theta)
 	ps, bs := repeatSeeds(mc.Seed, r)
@@ -144,9 +165,9 @@ func (mc *MonteCarlo) one(wobj *models.Objective, theta []float64, steps []int, 
 	}
 	m := mc.Basis.Cols
 	proj := make([]float64, m)
-	out := make([][]float64, len(steps))
+	out := make([][]float64, 0, len(steps))
 	escape := -1
-	record := func(i int) {
+	record := func(i int) bool {
 		for j := range w {
 			w[j] = params[j] - theta[j]
 		}
@@ -161,10 +182,14 @@ func (mc *MonteCarlo) one(wobj *models.Objective, theta []float64, steps []int, 
 			row[m] = math.Max(linalg.Dot(w, w)-tot, 0)
 		}
 		row[width] = wobj.Value()
-		if escape < 0 && mc.EscapeLoss > 0 && row[width] >= mc.EscapeLoss {
+		bad := diverged(row...)
+		if escape < 0 && mc.EscapeLoss > 0 && (bad || row[width] >= mc.EscapeLoss) {
 			escape = steps[i]
 		}
-		out[i] = row
+		if !bad {
+			out = append(out, row)
+		}
+		return !bad
 	}
 	i := 0
 	for t := 0; t <= mc.Steps; t++ {
@@ -172,9 +197,8 @@ func (mc *MonteCarlo) one(wobj *models.Objective, theta []float64, steps []int, 
 			o.Step()
 		}
 		if i < len(steps) && steps[i] == t {
-			record(i)
-			if v := out[i][width]; math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, -1, fmt.Errorf("loss overflowed at step %d; use fewer steps", t)
+			if !record(i) {
+				break
 			}
 			i++
 		}

@@ -60,5 +60,11 @@ func (s *Series) EscapeTime(threshold float64) int {
 	return -1
 }
 
-// Last returns the profile at the last recorded step.
-func (s *Series) Last(lambda []float64) Profile { return NewProfile(s.D[len(s.D)-1], lambda) }
+// Last returns the profile at the last recorded step (zero shares when
+// nothing was recorded: a run diverged at step 0).
+func (s *Series) Last(lambda []float64) Profile {
+	if len(s.D) == 0 {
+		return NewProfile(nil, lambda)
+	}
+	return NewProfile(s.D[len(s.D)-1], lambda)
+}

@@ -192,6 +192,9 @@ type Series struct {
 	// Loss over the repeats.
 	DStdErr    [][]float64 `json:"d_stderr,omitempty"`
 	LossStdErr []float64   `json:"loss_stderr,omitempty"`
+	// DivergedAt is the step at which the run diverged (see
+	// NotDiverged): the series holds the records before it.
+	DivergedAt int `json:"diverged_at"`
 }
 
 // Exact returns D_k(t) (entries as in ProfileLambda) from the
@@ -206,7 +209,9 @@ type Series struct {
 // perturbation law with E‖w_0‖² = radius², recorded at t = 0 and every
 // `every` steps up to `steps` (and at `steps`). Only the range block of M
 // evolves (r×r in the eigenbasis; n·r² flops per step); directions
-// outside the range keep D_k(0).
+// outside the range keep D_k(0). E L_t is checked at every step: where it
+// overflows float64 the recursion stops, s.DivergedAt is that step and s
+// holds the records before it (see Divergence).
 func (q *Quadratic) Exact(eta float64, batch int, replacement bool, law Perturbation, radius float64, steps, every int) (*Series, error) {
 	n, r := q.F.Rows, q.Rank
 	alpha, beta, err := batchMoments(n, batch, replacement)
@@ -220,24 +225,24 @@ func (q *Quadratic) Exact(eta float64, batch int, replacement bool, law Perturba
 	}
 	t1, y, qm := linalg.NewDense(n, r), linalg.NewDense(n, r), linalg.NewDense(r, r)
 	lam := q.Lambda[:r]
-	s := &Series{}
-	rec := func(t int) error {
+	s := &Series{DivergedAt: NotDiverged}
+	// loss returns E L = ½ Σ_k λ_k D_k over the range (the rest is 0).
+	loss := func() float64 {
+		l := 0.0
+		for k := 0; k < r; k++ {
+			l += 0.5 * lam[k] * m.At(k, k)
+		}
+		return l
+	}
+	rec := func(t int, l float64) {
 		d := append([]float64(nil), d0...)
-		loss := 0.0
 		for k := 0; k < r; k++ {
 			d[k] = m.At(k, k)
-			loss += 0.5 * q.Lambda[k] * d[k]
 		}
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return fmt.Errorf("escape: exact recursion overflowed at step %d (η = %g)", t, eta)
-		}
-		s.Steps, s.D, s.Loss = append(s.Steps, t), append(s.D, d), append(s.Loss, loss)
-		return nil
+		s.Steps, s.D, s.Loss = append(s.Steps, t), append(s.D, d), append(s.Loss, l)
 	}
-	if err := rec(0); err != nil {
-		return nil, err
-	}
-	for t := 1; t <= steps; t++ {
+	// advance applies one step of the recursion to m.
+	advance := func() {
 		if alpha != 0 {
 			linalg.Gemm(linalg.NoTrans, linalg.NoTrans, 1, q.ft, m, 0, t1)
 			for i := 0; i < n; i++ {
@@ -259,10 +264,18 @@ func (q *Quadratic) Exact(eta float64, batch int, replacement bool, law Perturba
 				m.Set(b, a, v)
 			}
 		}
-		if t == steps || (every > 0 && t%every == 0) {
-			if err := rec(t); err != nil {
-				return s, err
-			}
+	}
+	for t := 0; t <= steps; t++ {
+		if t > 0 {
+			advance()
+		}
+		l := loss()
+		if diverged(l) {
+			s.DivergedAt = t
+			break
+		}
+		if t == 0 || t == steps || (every > 0 && t%every == 0) {
+			rec(t, l)
 		}
 	}
 	return s, nil

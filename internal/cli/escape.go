@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strings"
 	"time"
 
+	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/escape"
 	"github.com/noisegeom/noisegeom/models"
 )
@@ -48,6 +50,13 @@ package tests check agreement over short horizons).
 G(θ*) is decomposed densely (p×p) when p ≤ 2000 or p ≤ n, otherwise through
 the n×n Gram matrix: then only its range directions are resolved and alpha
 ends with one more entry, the mass outside the range (λ = 0).
+Divergence is a result: a method diverges at the first step at which its
+loss, a D_k or (Monte Carlo) a mean or standard error overflows float64; the
+run stops there, reports "diverged at step k" (JSON: diverged_at in each
+series, −1 when it did not) and takes its shares at the last recorded step
+before it.
+Flags are checked before any data are read, and a run whose estimated memory
+exceeds --memory (default: the machine's available memory) is refused.
 Exit codes: 0 success, 1 failure, 2 usage error.`
 
 type escapeFlags struct {
@@ -58,6 +67,20 @@ type escapeFlags struct {
 	linearized                                 bool
 	trainSteps                                 int
 	trainTol                                   float64
+	// set holds the names of the flags given on the command line.
+	set map[string]bool
+}
+
+// addEscapeMemoryFlag registers --memory (MB) of escape and cyclical.
+func addEscapeMemoryFlag(fs *flag.FlagSet, f *escapeFlags) {
+	fs.Float64Var(&f.prob.memoryMB, "memory", 0, "memory budget in MB (0: the machine's available memory); larger runs are refused")
+}
+
+// flagsSet returns the names of the flags given on the command line.
+func flagsSet(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	return set
 }
 
 func runEscape(env *Env, args []string) int {
@@ -81,9 +104,11 @@ func runEscape(env *Env, args []string) int {
 	fs.BoolVar(&f.linearized, "linearized", false, "Monte Carlo on the linearised model instead of the true one")
 	fs.BoolVar(&f.prob.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&f.prob.out, "out", "", "also write the JSON to this file")
+	addEscapeMemoryFlag(fs, &f)
 	if code, done := parseFlags(env, fs, escapeAbout, args); done {
 		return code
 	}
+	f.set = flagsSet(fs)
 	out, err := escapeMain(env, &f)
 	if err != nil {
 		return problemError(env, "escape", err)
@@ -100,21 +125,9 @@ type escapeOutput struct {
 }
 
 func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
-	switch {
-	case f.prob.batch < 1:
-		return nil, alignUsagef("--batch must be ≥ 1")
-	case f.steps < 1 || f.every < 0 || f.repeats < 0 || f.repeats == 1 || f.workers < 0:
-		return nil, alignUsagef("--steps must be ≥ 1, --every, --workers ≥ 0, --repeats 0 or ≥ 2")
-	case !(f.radius > 0) || !(f.unbalance > 0) || !(f.escFactor > 0):
-		return nil, alignUsagef("--radius, --unbalance and --escape-factor must be > 0")
-	case !(f.lrFactor > 0) && !(f.lr > 0):
-		return nil, alignUsagef("--lr-factor or --lr must be > 0")
-	case f.trainSteps < 1 || !(f.trainTol > 0):
-		return nil, alignUsagef("--train-steps must be ≥ 1 and --train-tol > 0")
-	}
-	law, err := escape.ParsePerturbation(f.perturbation)
+	law, err := escapeUsage(f)
 	if err != nil {
-		return nil, alignUsagef("--perturbation: %v", err)
+		return nil, err
 	}
 	start := time.Now()
 	obj, res, minimum, trainSteps, err := escapeMinimum(f)
@@ -147,6 +160,168 @@ func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
 	return out, nil
 }
 
+// escapeUsage checks every flag of escape, and their combinations, before
+// any I/O, and the memory the run would need; it returns the perturbation
+// law.
+func escapeUsage(f *escapeFlags) (escape.Perturbation, error) {
+	lrSet := f.set["lr"]
+	switch {
+	case f.prob.batch < 1:
+		return 0, alignUsagef("--batch must be ≥ 1, got %d", f.prob.batch)
+	case f.steps < 1:
+		return 0, alignUsagef("--steps must be ≥ 1, got %d", f.steps)
+	case f.every < 0:
+		return 0, alignUsagef("--every must be ≥ 0, got %d", f.every)
+	case f.repeats < 0 || f.repeats == 1:
+		return 0, alignUsagef("--repeats must be 0 (exact recursion only) or ≥ 2, got %d", f.repeats)
+	case f.workers < 0:
+		return 0, alignUsagef("--workers must be ≥ 0, got %d", f.workers)
+	case lrSet && !positive(f.lr):
+		return 0, alignUsagef("--lr must be a finite learning rate > 0, got %g", f.lr)
+	case !positive(f.lrFactor):
+		return 0, alignUsagef("--lr-factor must be finite and > 0, got %g", f.lrFactor)
+	case !positive(f.escFactor):
+		return 0, alignUsagef("--escape-factor must be finite and > 0, got %g", f.escFactor)
+	}
+	law, err := escape.ParsePerturbation(f.perturbation)
+	if err != nil {
+		return 0, alignUsagef("--perturbation: %v", err)
+	}
+	if err := escapeProblemUsage(f); err != nil {
+		return 0, err
+	}
+	return law, escapeMemory(f)
+}
+
+// positive reports whether v is finite and > 0.
+func positive(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
+
+// escapeProblemUsage checks, before any I/O, the flags escape and
+// cyclical share: the problem (one output), the minimum and the
+// perturbation radius.
+func escapeProblemUsage(f *escapeFlags) error {
+	p := &f.prob
+	if _, err := models.ParseActivation(p.activation); err != nil {
+		return alignUsagef("--activation: %v", err)
+	}
+	switch p.model {
+	case "linear", "twolayer", "randomfeatures", "diagonal", "mlp":
+	default:
+		return alignUsagef("--model %q: want linear, twolayer, randomfeatures, diagonal or mlp", p.model)
+	}
+	switch {
+	case p.n < 1:
+		return alignUsagef("--n must be ≥ 1, got %d", p.n)
+	case p.width < 1:
+		return alignUsagef("--width must be ≥ 1, got %d", p.width)
+	case !p.replacement && p.batch > p.n:
+		return alignUsagef("--batch %d exceeds n = %d without replacement", p.batch, p.n)
+	case !positive(f.radius):
+		return alignUsagef("--radius must be finite and > 0, got %g", f.radius)
+	case !positive(f.unbalance):
+		return alignUsagef("--unbalance must be finite and > 0, got %g", f.unbalance)
+	case f.trainSteps < 1:
+		return alignUsagef("--train-steps must be ≥ 1, got %d", f.trainSteps)
+	case !positive(f.trainTol):
+		return alignUsagef("--train-tol must be finite and > 0, got %g", f.trainTol)
+	}
+	switch p.data {
+	case "synthetic":
+		if p.d < 1 {
+			return alignUsagef("--d must be ≥ 1, got %d", p.d)
+		}
+		if !(p.noise >= 0) || math.IsInf(p.noise, 1) {
+			return alignUsagef("--noise must be finite and ≥ 0, got %g", p.noise)
+		}
+	case "fashion-mnist":
+		classes, err := parseInts(p.classes)
+		if err != nil {
+			return alignUsagef("--classes: %v", err)
+		}
+		if p.targets != "sign" || len(classes) != 2 || classes[0] == classes[1] {
+			return alignUsagef("one output needed; use --targets sign with two --classes (got --targets %s --classes %q)", p.targets, p.classes)
+		}
+		for _, c := range classes {
+			if c < 0 || c > 9 {
+				return alignUsagef("--classes: class %d outside [0, 10)", c)
+			}
+		}
+	default:
+		return alignUsagef("--data %q: want synthetic or fashion-mnist", p.data)
+	}
+	return nil
+}
+
+// escapeSize holds upper bounds, from the flags alone, on the sizes that
+// drive the memory of escape and cyclical: samples, inputs, parameters,
+// the rank of G and the workers running at once.
+type escapeSize struct{ n, d, p, r, workers float64 }
+
+const w8 = 8 // bytes per float64
+
+func newEscapeSize(f *escapeFlags) escapeSize {
+	n, d, _, p := problemSize(&f.prob)
+	workers := float64(f.workers)
+	if workers == 0 {
+		workers = float64(runtime.GOMAXPROCS(0))
+	}
+	return escapeSize{n: n, d: d, p: p, r: math.Min(n, p), workers: math.Min(workers, math.Max(float64(f.repeats), 1))}
+}
+
+// problemParts estimates the data and G(θ*) with its eigenvectors (dense
+// p×p, or through the n×n Gram matrix; see escape.NewQuadratic) and the
+// exact recursion and critical rate on the range (r×r).
+func (z escapeSize) problemParts(f *escapeFlags) []memPart {
+	n, d, p, r := z.n, z.d, z.p, z.r
+	decomp := 4 * p * p
+	if p > float64(escape.DenseMaxP) && p > n {
+		decomp = 2*n*n + p*r
+	}
+	return []memPart{
+		{fmt.Sprintf("the data and their covariance (--n %d, %g inputs)", f.prob.n, d), w8 * (2*n*(d+1) + 2*d*d)},
+		{"G(θ*) and its eigenvectors (--n, --d, --width)", w8 * (n*p + decomp + 2*n*r + 12*r*r)},
+	}
+}
+
+// checkEscapeMemory refuses (usage error) a run whose parts add up to more
+// than the budget of --memory, then parses the spectrum (it holds --d
+// values, so only after the check).
+func checkEscapeMemory(f *escapeFlags, parts []memPart) error {
+	budget, err := memoryBudget(f.prob.memoryMB)
+	if err != nil {
+		return err
+	}
+	if err := budget.check(parts...); err != nil {
+		return err
+	}
+	if f.prob.data == "synthetic" {
+		if _, err := data.ParseSpectrum(f.prob.spectrum, f.prob.d); err != nil {
+			return alignUsagef("--spectrum: %v", err)
+		}
+	}
+	return nil
+}
+
+// escapeMemory checks the memory of escape: the problem, the recorded
+// series and the Monte Carlo trajectories.
+func escapeMemory(f *escapeFlags) error {
+	z := newEscapeSize(f)
+	records := 2.0
+	if f.every > 0 {
+		records += float64(f.steps / f.every)
+	}
+	width := math.Min(z.p, z.r+1) + 1 // D_k (and the remainder) and the loss
+	parts := append(z.problemParts(f), memPart{fmt.Sprintf("the recorded series (--steps %d / --every %d)", f.steps, f.every),
+		4 * w8 * records * width})
+	if f.repeats >= 2 {
+		parts = append(parts,
+			memPart{fmt.Sprintf("the Monte Carlo trajectories (--repeats %d × %g recorded steps × %g values)", f.repeats, records, width),
+				float64(f.repeats) * records * (w8*width + 24)},
+			memPart{"the workers' model copies (--workers)", z.workers * w8 * 8 * z.p})
+	}
+	return checkEscapeMemory(f, parts)
+}
+
 // writeEscape prints the comparison for people.
 func writeEscape(w io.Writer, o *escapeOutput) error {
 	var b strings.Builder
@@ -164,12 +339,30 @@ func writeEscape(w io.Writer, o *escapeOutput) error {
 				a.MCProfile.ShareBeyond10, a.MCProfile.LossShareTop1)
 		}
 	}
-	b.WriteString("shares: α_k = D_k/Σ D_j at the last step (exact recursion; MC row: Monte Carlo mean)\n")
+	for _, a := range []escape.Arm{o.GD, o.SGD} {
+		writeDiverged(&b, a.Method+" exact recursion", a.Exact)
+		writeDiverged(&b, a.Method+" Monte Carlo", a.MC)
+	}
+	b.WriteString("shares: α_k = D_k/Σ D_j at the last recorded step (exact recursion; MC row: Monte Carlo mean)\n")
 	b.WriteString("mc_z: largest |MC − exact|/SE over directions and recorded steps. Above a critical rate the\n" +
 		"  Monte Carlo D_k are heavy-tailed and the SE understates their spread: a large mc_z over a long\n" +
 		"  horizon is not by itself evidence against the recursion (compare over the first tens of steps).\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeDiverged says where a series diverged, if it did, and at which
+// step its shares are taken.
+func writeDiverged(b *strings.Builder, what string, s *escape.Series) {
+	if s == nil || s.DivergedAt == escape.NotDiverged {
+		return
+	}
+	fmt.Fprintf(b, "%s: diverged at step %d (a loss, second moment or standard error overflowed float64)", what, s.DivergedAt)
+	if n := len(s.Steps); n > 0 {
+		fmt.Fprintf(b, "; shares at step %d, the last recorded before it\n", s.Steps[n-1])
+	} else {
+		b.WriteString("; nothing recorded\n")
+	}
 }
 
 // escapeMinimum builds the problem of the shared flags and puts the model

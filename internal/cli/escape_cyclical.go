@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -29,7 +30,12 @@ SGD at the constant low rate, and GD with the same cyclical rate. At the end
 of every cycle: λ_max(G), Tr G, ‖G‖_F and the loss on the full data, as means
 over --repeats seeded repeats with standard errors. A high factor between 1
 and GD's threshold over SGD's rate makes SGD leave the sharp minimum while GD
-stays. A diverging repeat fails the run (exit 1).
+stays. Divergence is a result: an arm diverges at the first step at which a
+repeat's loss or measurement, or a mean or standard error at a cycle's end,
+overflows float64; its table stops at the last cycle before it and the run
+says "diverged at step k" (JSON: diverged_at, per arm, −1 when it did not).
+Flags are checked before any data are read, and a run whose estimated memory
+exceeds --memory (default: the machine's available memory) is refused.
 Exit codes: 0 success, 1 failure, 2 usage error.`
 
 type cyclicalFlags struct {
@@ -70,9 +76,11 @@ func runCyclical(env *Env, args []string) int {
 	fs.Float64Var(&f.trainTol, "train-tol", 1e-18, "models without a constructed minimum: train until the loss is at most this")
 	fs.BoolVar(&f.prob.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&f.prob.out, "out", "", "also write the JSON to this file")
+	addEscapeMemoryFlag(fs, &f.escapeFlags)
 	if code, done := parseFlags(env, fs, cyclicalAbout, args); done {
 		return code
 	}
+	f.set = flagsSet(fs)
 	out, err := cyclicalMain(env, &f)
 	if err != nil {
 		return problemError(env, "cyclical", err)
@@ -81,13 +89,8 @@ func runCyclical(env *Env, args []string) int {
 }
 
 func cyclicalMain(env *Env, f *cyclicalFlags) (*cyclicalOutput, error) {
-	switch {
-	case f.prob.batch < 1 || f.repeats < 2 || f.cycles < 1 || f.highSteps < 0 || f.lowSteps < 0 || f.highSteps+f.lowSteps == 0 || f.workers < 0:
-		return nil, alignUsagef("--batch ≥ 1, --repeats ≥ 2, --cycles ≥ 1, --high-steps, --low-steps ≥ 0 with a positive sum")
-	case !(f.highFactor > 0) || !(f.lowFactor > 0) || !(f.radius > 0) || !(f.unbalance > 0):
-		return nil, alignUsagef("--high-factor, --low-factor, --radius and --unbalance must be > 0")
-	case f.trainSteps < 1 || !(f.trainTol > 0):
-		return nil, alignUsagef("--train-steps must be ≥ 1 and --train-tol > 0")
+	if err := cyclicalUsage(f); err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	obj, res, minimum, _, err := escapeMinimum(&f.escapeFlags)
@@ -132,16 +135,53 @@ func cyclicalMain(env *Env, f *cyclicalFlags) (*cyclicalOutput, error) {
 			"minimum": minimum, "residual": res, "unbalance": f.unbalance}}, nil
 }
 
+// cyclicalUsage checks every flag of cyclical, and their combinations,
+// before any I/O, and the memory the run would need.
+func cyclicalUsage(f *cyclicalFlags) error {
+	switch {
+	case f.prob.batch < 1:
+		return alignUsagef("--batch must be ≥ 1, got %d", f.prob.batch)
+	case f.repeats < 2:
+		return alignUsagef("--repeats must be ≥ 2, got %d", f.repeats)
+	case f.workers < 0:
+		return alignUsagef("--workers must be ≥ 0, got %d", f.workers)
+	case f.cycles < 1:
+		return alignUsagef("--cycles must be ≥ 1, got %d", f.cycles)
+	case f.highSteps < 0 || f.lowSteps < 0 || f.highSteps+f.lowSteps == 0:
+		return alignUsagef("--high-steps and --low-steps must be ≥ 0 with a positive sum, got %d and %d", f.highSteps, f.lowSteps)
+	case float64(f.cycles)*(float64(f.highSteps)+float64(f.lowSteps)) > math.MaxInt32:
+		return alignUsagef("--cycles × (--high-steps + --low-steps) = %g steps: at most %d", float64(f.cycles)*(float64(f.highSteps)+float64(f.lowSteps)), math.MaxInt32)
+	case !positive(f.highFactor):
+		return alignUsagef("--high-factor must be finite and > 0, got %g", f.highFactor)
+	case !positive(f.lowFactor):
+		return alignUsagef("--low-factor must be finite and > 0, got %g", f.lowFactor)
+	}
+	if err := escapeProblemUsage(&f.escapeFlags); err != nil {
+		return err
+	}
+	z := newEscapeSize(&f.escapeFlags)
+	parts := append(z.problemParts(&f.escapeFlags),
+		memPart{fmt.Sprintf("the measurements (--repeats %d × --cycles %d)", f.repeats, f.cycles),
+			3 * float64(f.repeats) * (w8*4*(float64(f.cycles)+1) + 24)},
+		memPart{"the workers' analyses of G (--workers)", z.workers * w8 * (z.n*z.p + 2*z.r*z.r + 8*z.p)})
+	return checkEscapeMemory(&f.escapeFlags, parts)
+}
+
 // writeCyclical prints one table per arm.
 func writeCyclical(w io.Writer, o *cyclicalOutput) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cyclical: %v n=%v p=%v; GD 2/λmax = %.6g, SGD critical = %.6g; high %.6g, low %.6g (%.3g s)\n",
 		o.Config["model"], o.Config["n"], o.Config["p"], o.GDThreshold, o.SGDCritical, o.High, o.Low, o.Seconds)
 	for _, arm := range []struct {
-		name string
-		cs   []escape.CycleStats
-	}{{"SGD cyclical", o.SGDCyclical}, {"SGD constant (low)", o.SGDConstant}, {"GD cyclical", o.GDCyclical}} {
-		fmt.Fprintf(&b, "%s\n%6s %22s %22s %22s %22s\n", arm.name, "cycle", "lambda_max", "tr_g", "frob_g", "loss")
+		name, key string
+		cs        []escape.CycleStats
+	}{{"SGD cyclical", "sgd_cyclical", o.SGDCyclical}, {"SGD constant (low)", "sgd_constant", o.SGDConstant},
+		{"GD cyclical", "gd_cyclical", o.GDCyclical}} {
+		fmt.Fprintf(&b, "%s", arm.name)
+		if at := o.DivergedAt[arm.key]; at != escape.NotDiverged {
+			fmt.Fprintf(&b, ": diverged at step %d (a loss, measurement or standard error overflowed float64)", at)
+		}
+		fmt.Fprintf(&b, "\n%6s %22s %22s %22s %22s\n", "cycle", "lambda_max", "tr_g", "frob_g", "loss")
 		for _, c := range arm.cs {
 			st := func(s escape.Stat) string { return fmt.Sprintf("%.5g ± %.2g", s.Mean, s.StdErr) }
 			fmt.Fprintf(&b, "%6d %22s %22s %22s %22s\n", c.Cycle, st(c.LambdaMax), st(c.TrG), st(c.FrobG), st(c.Loss))

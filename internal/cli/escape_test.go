@@ -25,7 +25,8 @@ func TestEscapeExitCodes(t *testing.T) {
 		{[]string{"--perturbation", "gaussian"}, 2, nil, []string{"gaussian"}},
 		{[]string{"--lr-factor", "0"}, 2, nil, []string{"--lr"}},
 		{[]string{"--n", "10", "--batch", "20"}, 2, nil, []string{"exceeds"}},
-		{[]string{"--data", "fashion-mnist", "--data-dir", "/nonexistent"}, 1, nil, []string{"fashion-mnist"}},
+		{[]string{"--data", "fashion-mnist", "--data-dir", "/nonexistent"}, 2, nil, []string{"--targets sign"}},
+		{[]string{"--data", "fashion-mnist", "--data-dir", "/nonexistent", "--targets", "sign", "--classes", "0,6"}, 1, nil, []string{"fashion-mnist"}},
 		{[]string{"--n", "30", "--d", "50", "--steps", "40", "--repeats", "0"}, 0, []string{"GD", "SGD", "beyond10"}, nil},
 	}
 	for _, tt := range tests {

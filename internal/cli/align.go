@@ -236,6 +236,9 @@ func checkAlign(f *alignFlags) (*alignPlan, error) {
 	if err := checkAlignMemory(f, pl); err != nil {
 		return nil, err
 	}
+	if err := checkSpectrum(f); err != nil {
+		return nil, err
+	}
 	if err := predictAlignCost(f, pl); err != nil {
 		return nil, err
 	}
@@ -393,6 +396,9 @@ type problem struct {
 func buildProblem(f *alignFlags, act models.Activation, atTeacher bool) (*problem, error) {
 	spec, err := checkProblem(f)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkProblemMemory(f, spec); err != nil {
 		return nil, err
 	}
 	switch {

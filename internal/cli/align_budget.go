@@ -26,7 +26,7 @@ const (
 // budget --path auto chooses within).
 func checkAlignMemory(f *alignFlags, pl *alignPlan) error {
 	s := pl.spec
-	limit := memoryLimit(f)
+	limit := f.memoryMB * 1e6 // > 0: checkAlign refused the rest
 	left := limit - s.bytes
 	need := pl.pathBytes
 	path := f.path

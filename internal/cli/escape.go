@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/escape"
 	"github.com/noisegeom/noisegeom/models"
 )
@@ -201,21 +200,15 @@ func positive(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
 // perturbation radius.
 func escapeProblemUsage(f *escapeFlags) error {
 	p := &f.prob
-	if _, err := models.ParseActivation(p.activation); err != nil {
-		return alignUsagef("--activation: %v", err)
-	}
-	switch p.model {
-	case "linear", "twolayer", "randomfeatures", "diagonal", "mlp":
-	default:
-		return alignUsagef("--model %q: want linear, twolayer, randomfeatures, diagonal or mlp", p.model)
+	spec, err := checkProblem(p)
+	if err != nil {
+		return err
 	}
 	switch {
-	case p.n < 1:
-		return alignUsagef("--n must be ≥ 1, got %d", p.n)
-	case p.width < 1:
-		return alignUsagef("--width must be ≥ 1, got %d", p.width)
-	case !p.replacement && p.batch > p.n:
-		return alignUsagef("--batch %d exceeds n = %d without replacement", p.batch, p.n)
+	case spec.outputs != 1:
+		return alignUsagef("one output needed; use --targets sign with two --classes (got --targets %s --classes %q)", p.targets, p.classes)
+	case !p.replacement && p.batch > spec.n:
+		return alignUsagef("--batch %d exceeds n = %d without replacement", p.batch, spec.n)
 	case !positive(f.radius):
 		return alignUsagef("--radius must be finite and > 0, got %g", f.radius)
 	case !positive(f.unbalance):
@@ -224,30 +217,6 @@ func escapeProblemUsage(f *escapeFlags) error {
 		return alignUsagef("--train-steps must be ≥ 1, got %d", f.trainSteps)
 	case !positive(f.trainTol):
 		return alignUsagef("--train-tol must be finite and > 0, got %g", f.trainTol)
-	}
-	switch p.data {
-	case "synthetic":
-		if p.d < 1 {
-			return alignUsagef("--d must be ≥ 1, got %d", p.d)
-		}
-		if !(p.noise >= 0) || math.IsInf(p.noise, 1) {
-			return alignUsagef("--noise must be finite and ≥ 0, got %g", p.noise)
-		}
-	case "fashion-mnist":
-		classes, err := parseInts(p.classes)
-		if err != nil {
-			return alignUsagef("--classes: %v", err)
-		}
-		if p.targets != "sign" || len(classes) != 2 || classes[0] == classes[1] {
-			return alignUsagef("one output needed; use --targets sign with two --classes (got --targets %s --classes %q)", p.targets, p.classes)
-		}
-		for _, c := range classes {
-			if c < 0 || c > 9 {
-				return alignUsagef("--classes: class %d outside [0, 10)", c)
-			}
-		}
-	default:
-		return alignUsagef("--data %q: want synthetic or fashion-mnist", p.data)
 	}
 	return nil
 }
@@ -294,12 +263,7 @@ func checkEscapeMemory(f *escapeFlags, parts []memPart) error {
 	if err := budget.check(parts...); err != nil {
 		return err
 	}
-	if f.prob.data == "synthetic" {
-		if _, err := data.ParseSpectrum(f.prob.spectrum, f.prob.d); err != nil {
-			return alignUsagef("--spectrum: %v", err)
-		}
-	}
-	return nil
+	return checkSpectrum(&f.prob)
 }
 
 // escapeMemory checks the memory of escape: the problem, the recorded

@@ -16,8 +16,9 @@ const (
 	fashionPerClass = 6000
 )
 
-// defaultMemoryMB is the memory budget of the commands without --memory
-// (train, escape, cyclical) and align's default.
+// defaultMemoryMB is align's default --memory (the path choice budget);
+// train, escape and cyclical default to the machine's memory (--memory 0,
+// see memoryBudget).
 const defaultMemoryMB = 1024
 
 // problemSpec is what the shared problem flags determine without any I/O:
@@ -37,8 +38,9 @@ type problemSpec struct {
 
 // checkProblem validates the shared problem flags (align, train, escape,
 // cyclical) on the flags alone, so that a usage error is exit 2 whether
-// or not the data exists, and refuses a problem whose data and model
-// would not fit the memory budget (--memory, or defaultMemoryMB).
+// or not the data exists, and estimates the memory of the data and the
+// model (problemSpec.bytes; checkProblemMemory compares it with the
+// budget, a command with more to hold adds its own parts).
 func checkProblem(f *alignFlags) (*problemSpec, error) {
 	if f.n < 1 {
 		return nil, alignUsagef("--n must be ≥ 1, got %d", f.n)
@@ -70,17 +72,34 @@ func checkProblem(f *alignFlags) (*problemSpec, error) {
 		return nil, err
 	}
 	s.bytes = problemBytes(f.data, s)
-	if limit := memoryLimit(f); s.bytes > limit {
-		return nil, alignUsagef("the data and the model need about %s (n = %d, d = %d, K = %d, p = %.0f), over the memory budget of %s: lower --n, --d or --width%s",
-			fmtMB(s.bytes), s.n, s.d, s.outputs, s.p, fmtMB(limit), memoryHint(f))
-	}
-	if f.data == "synthetic" {
-		// After the memory check: the spectrum has d values.
-		if _, err := data.ParseSpectrum(f.spectrum, f.d); err != nil {
-			return nil, alignUsagef("--spectrum: %v", err)
-		}
-	}
 	return s, nil
+}
+
+// checkProblemMemory refuses (usage error) a problem whose data and model
+// do not fit the budget of --memory (memoryBudget), then checks
+// --spectrum (it holds d values, so only after the memory check).
+func checkProblemMemory(f *alignFlags, s *problemSpec) error {
+	budget, err := memoryBudget(f.memoryMB)
+	if err != nil {
+		return err
+	}
+	if err := budget.check(memPart{fmt.Sprintf("the data and the model (n = %d, d = %d, K = %d, p = %.0f: lower --n, --d or --width)",
+		s.n, s.d, s.outputs, s.p), s.bytes}); err != nil {
+		return err
+	}
+	return checkSpectrum(f)
+}
+
+// checkSpectrum parses --spectrum for synthetic data; call it after a
+// memory check that covers d.
+func checkSpectrum(f *alignFlags) error {
+	if f.data != "synthetic" {
+		return nil
+	}
+	if _, err := data.ParseSpectrum(f.spectrum, f.d); err != nil {
+		return alignUsagef("--spectrum: %v", err)
+	}
+	return nil
 }
 
 // checkFashionFlags checks --classes and --targets against Fashion-MNIST's
@@ -170,23 +189,6 @@ func problemBytes(source string, s *problemSpec) float64 {
 		b += 8 * fn * fd
 	}
 	return b
-}
-
-// memoryLimit returns the memory budget in bytes: --memory (align) or
-// defaultMemoryMB.
-func memoryLimit(f *alignFlags) float64 {
-	if f.memoryMB > 0 {
-		return f.memoryMB * 1e6
-	}
-	return defaultMemoryMB * 1e6
-}
-
-// memoryHint suggests raising --memory where the command has it.
-func memoryHint(f *alignFlags) string {
-	if f.memoryMB > 0 {
-		return " or raise --memory"
-	}
-	return ""
 }
 
 // fmtMB formats bytes in MB.

@@ -80,8 +80,7 @@ func TestProblemMemory(t *testing.T) {
 	} {
 		code, _, errOut := callCmd(args[0], args[1:]...)
 		assert.Equal(t, 2, code, "%q: stderr %q", args, errOut)
-		assert.Contains(t, errOut, "MB", "%q", args)
-		assert.Contains(t, errOut, "budget", "%q", args)
+		assert.Contains(t, errOut, "needs about", "%q", args)
 	}
 }
 
@@ -150,7 +149,19 @@ func bitsOf(v []float64) []uint64 {
 
 // TestProblemMessages: the memory refusal names the sizes.
 func TestProblemMessages(t *testing.T) {
-	_, err := checkProblem(&alignFlags{model: "linear", data: "synthetic", n: 10, d: 1 << 30, width: 1, activation: "tanh", spectrum: "isotropic"})
+	f := &alignFlags{model: "linear", data: "synthetic", n: 10, d: 1 << 30, width: 1, activation: "tanh", spectrum: "isotropic", memoryMB: 1024}
+	s, err := checkProblem(f)
+	require.NoError(t, err)
+	err = checkProblemMemory(f, s)
 	require.Error(t, err)
-	assert.True(t, strings.Contains(err.Error(), "d = 1073741824") && strings.Contains(err.Error(), "1024 MB"), err.Error())
+	assert.True(t, strings.Contains(err.Error(), "d = 1073741824") && strings.Contains(err.Error(), "limit 977 MiB (--memory"), err.Error())
+}
+
+// TestTrainMemoryFlag: train's --memory bounds the data and the model.
+func TestTrainMemoryFlag(t *testing.T) {
+	code, _, errOut := callCmd("train", "--n", "2000", "--d", "50", "--memory", "0.1", "--steps", "1")
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "limit 97.7 KiB (--memory")
+	code, _, errOut = callCmd("train", "--n", "20", "--d", "5", "--memory", "50", "--steps", "1")
+	assert.Equal(t, 0, code, errOut)
 }

@@ -86,6 +86,7 @@ func runTrain(env *Env, args []string) int {
 	fs.StringVar(&f.save, "save", "", "write the final parameters to this .npy file")
 	fs.BoolVar(&f.prob.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&f.prob.out, "out", "", "also write the JSON to this file")
+	fs.Float64Var(&f.prob.memoryMB, "memory", 0, "memory budget in MB for the data and the model (0: the machine's available memory); larger runs are refused")
 	if code, done := parseFlags(env, fs, trainAbout, args); done {
 		return code
 	}

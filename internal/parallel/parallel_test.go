@@ -60,7 +60,7 @@ func TestEach(t *testing.T) {
 	for _, tt := range []struct{ n, workers int }{{0, 3}, {1, 3}, {5, 1}, {100, 3}, {3, 10}} {
 		counts := make([]atomic.Int32, tt.n)
 		Each(tt.n, tt.workers, func(w, i int) {
-			require.True(t, w >= 0 && w < max(1, min(tt.workers, tt.n)), "worker %d", w)
+			assert.True(t, w >= 0 && w < max(1, min(tt.workers, tt.n)), "worker %d", w)
 			counts[i].Add(1)
 		})
 		for i := range counts {

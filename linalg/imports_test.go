@@ -12,7 +12,7 @@ const vtModule = "github.com/noisegeom/noisegeom"
 
 // vtNumerical are the numerical packages, relative to the module root;
 // those that do not exist (yet) are skipped.
-var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim", "escape", "experiments", "report", "verify"}
+var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim", "escape", "internal/experiments", "internal/report", "internal/verify"}
 
 // vtCore are the packages below experiments and report (README.md#layout:
 // cmd → experiments/report → analysis/optim/escape → models/data → linalg);
@@ -20,7 +20,7 @@ var vtNumerical = []string{"linalg", "models", "data", "analysis", "optim", "esc
 var vtCore = []string{"linalg", "models", "data", "analysis", "optim", "escape"}
 
 // vtUpper are the layers the core must not import.
-var vtUpper = []string{"experiments", "report", "verify", "bench", "internal/cli", "cmd/noisegeom"}
+var vtUpper = []string{"internal/experiments", "internal/report", "internal/verify", "bench", "internal/cli", "cmd/noisegeom"}
 
 // vtAllowedImport reports whether a numerical package may depend on path
 // (which is not in the standard library).

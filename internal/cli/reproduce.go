@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/noisegeom/noisegeom/bench"
-	"github.com/noisegeom/noisegeom/experiments"
+	"github.com/noisegeom/noisegeom/internal/experiments"
 )
 
 func init() {

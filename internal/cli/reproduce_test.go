@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/noisegeom/noisegeom/experiments"
+	"github.com/noisegeom/noisegeom/internal/experiments"
 )
 
 func TestReproduceUsageErrors(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/noisegeom/noisegeom/verify"
+	"github.com/noisegeom/noisegeom/internal/verify"
 )
 
 func init() {
@@ -37,7 +37,7 @@ func runVerify(env *Env, args []string) int {
 		"per case (case, source, max error, tolerance, status) and a summary line.\n" +
 		"Exit status: 0 every case passed, 1 any MISMATCH, 2 usage error (including an\n" +
 		"--only pattern that matches no case). The generating script is\n" +
-		"verify/reference/make_reference.py."
+		"internal/verify/reference/make_reference.py."
 	if code, done := parseFlags(env, fs, about, args); done {
 		return code
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/noisegeom/noisegeom/verify"
+	"github.com/noisegeom/noisegeom/internal/verify"
 )
 
 // perturbedReference returns a copy of the reference data with one stored

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/noisegeom/noisegeom/data"
-	"github.com/noisegeom/noisegeom/report"
+	"github.com/noisegeom/noisegeom/internal/report"
 )
 
 // TestEveryExperimentAtTiny runs every registered experiment whole at the

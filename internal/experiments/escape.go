@@ -12,10 +12,10 @@ import (
 
 	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/escape"
+	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
 	"github.com/noisegeom/noisegeom/optim"
-	"github.com/noisegeom/noisegeom/report"
 )
 
 // The "escape" experiment (docs/theory.md#the-papers-claims, claim 4): escape profiles

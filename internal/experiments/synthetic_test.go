@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/noisegeom/noisegeom/report"
+	"github.com/noisegeom/noisegeom/internal/report"
 )
 
 // go test ./experiments -run TestSynthTiming -synth-timing=quick prints

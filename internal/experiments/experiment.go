@@ -16,7 +16,7 @@ package experiments
 import (
 	"context"
 
-	"github.com/noisegeom/noisegeom/report"
+	"github.com/noisegeom/noisegeom/internal/report"
 )
 
 // Scale selects how big an experiment runs.

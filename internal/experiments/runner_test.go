@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/noisegeom/noisegeom/report"
+	"github.com/noisegeom/noisegeom/internal/report"
 )
 
 // fakeExperiment is a deterministic sweep whose unit i returns rows that

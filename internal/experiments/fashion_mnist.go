@@ -10,10 +10,10 @@ import (
 
 	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/data"
+	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
 	"github.com/noisegeom/noisegeom/optim"
-	"github.com/noisegeom/noisegeom/report"
 )
 
 // The "fashion-mnist" experiment (docs/theory.md#the-papers-claims, claim 6): the alignment

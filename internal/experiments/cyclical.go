@@ -8,9 +8,9 @@ import (
 	"strconv"
 
 	"github.com/noisegeom/noisegeom/analysis"
+	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/optim"
-	"github.com/noisegeom/noisegeom/report"
 )
 
 // The "cyclical" experiment (docs/theory.md#the-papers-claims, claim 5): from a sharp minimum of

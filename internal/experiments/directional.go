@@ -11,10 +11,10 @@ import (
 
 	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/data"
+	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
 	"github.com/noisegeom/noisegeom/optim"
-	"github.com/noisegeom/noisegeom/report"
 )
 
 // The "directional" experiment (docs/theory.md#the-papers-claims, claim 3): the directional

@@ -15,9 +15,9 @@ import (
 
 	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/data"
+	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
-	"github.com/noisegeom/noisegeom/report"
 )
 
 // synLabelNoise is the label-noise standard deviation s of every synthetic

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/noisegeom/noisegeom/report"
+	"github.com/noisegeom/noisegeom/internal/report"
 )
 
 // finish builds the report of a whole run from the records on disk: each

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+
+	"github.com/noisegeom/noisegeom/data"
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -176,32 +178,11 @@ func Write(dir string, doc Document) error {
 	return nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it over path; on any error the temporary file is removed.
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// writeFileAtomic writes data to path through data.WriteFileAtomic (a
+// temporary file beside it, renamed over it; removed on an error or a
+// signal).
+func writeFileAtomic(path string, b []byte) error {
+	return data.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

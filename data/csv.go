@@ -68,10 +68,19 @@ func (l Limits) ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, err
 	if b, _ := br.Peek(3); string(b) == "\xef\xbb\xbf" { // UTF-8 byte-order mark
 		br.Discard(3)
 	}
-	cr := csv.NewReader(br)
+	comma := ','
 	if opt.Comma != 0 {
-		cr.Comma = opt.Comma
+		comma = opt.Comma
 	}
+	// A record holds at most Elements values and a label: more fields are
+	// refused before encoding/csv, which allocates about 100 bytes per
+	// field, sees them.
+	guard := &fieldGuard{r: br, name: name, comma: byte(comma), max: l.Elements + 1, line: 1}
+	if comma > 0x7f {
+		guard.max = math.MaxInt64 // a multi-byte separator: not counted
+	}
+	cr := csv.NewReader(guard)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1 // we check raggedness ourselves for a clearer error
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -267,4 +276,38 @@ func WriteCSVRows(w io.Writer, ds *Dataset, header bool) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// fieldGuard passes a CSV stream through and fails with ErrTooLarge as
+// soon as one record has more than max fields. It follows quotes as
+// encoding/csv does (a separator or line break inside quotes belongs to
+// the field; "" is an escaped quote). comma is a one-byte separator.
+type fieldGuard struct {
+	r       io.Reader
+	name    string
+	comma   byte
+	max     int64
+	fields  int64 // fields of the current record so far
+	line    int   // line of the current record's start, for the message
+	inQuote bool
+}
+
+func (g *fieldGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for _, c := range p[:n] {
+		switch {
+		case c == '"':
+			g.inQuote = !g.inQuote
+		case g.inQuote:
+		case c == '\n':
+			g.fields = 0
+			g.line++
+		case c == g.comma:
+			g.fields++
+			if g.fields+1 > g.max {
+				return 0, fileErr(g.name, ErrTooLarge, "line %d: a record with more than %d fields (the element limit)", g.line, g.max)
+			}
+		}
+	}
+	return n, err
 }

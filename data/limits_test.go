@@ -278,3 +278,21 @@ func TestLoadNamedLabelOutOfRange(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 10, ds.Classes)
 }
+
+// TestCSVFieldGuard: a record of more fields than the element limit is
+// refused before encoding/csv allocates per field (a short gzip of commas
+// once cost over 100 bytes per comma), quoted separators do not count, and
+// the error names the line and the limit.
+func TestCSVFieldGuard(t *testing.T) {
+	lim := Limits{Elements: 100, Bytes: 1 << 20}
+	commas := append([]byte("1,2\n"), bytes.Repeat([]byte(","), 50000)...)
+	var err error
+	got := allocated(func() { _, err = lim.ReadCSV(bytes.NewReader(gzipBytes(t, commas)), "c.csv.gz", CSVOptions{}) })
+	require.ErrorIs(t, err, ErrTooLarge)
+	assert.ErrorContains(t, err, "line 2: a record with more than 101 fields")
+	assert.Less(t, got, uint64(1<<20), "allocated %d bytes", got)
+
+	quoted := "a,b\n\"" + strings.Repeat(",", 500) + "\",1\n"
+	_, err = lim.ReadCSV(strings.NewReader(quoted), "q.csv", CSVOptions{LabelColumn: NoLabel})
+	assert.NotErrorIs(t, err, ErrTooLarge, "separators inside quotes counted: %v", err)
+}

@@ -1,13 +1,11 @@
 package linalg
 
 import (
-	"errors"
+	"github.com/noisegeom/noisegeom/internal/testexec"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -262,36 +260,12 @@ func TestEnvKernels(t *testing.T) {
 }
 
 // vtRunChild runs this test binary's TestEnvChild with NOISEGEOM_KERNELS
-// set to forced and returns its combined output. Under qemu-user without
-// binfmt the binary cannot be executed directly; it then goes through the
-// qemu found in PATH, or the test is skipped.
+// set to forced and returns its combined output (through qemu-user where
+// the binary cannot be executed directly; see testexec).
 func vtRunChild(t *testing.T, forced string) (string, error) {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Skipf("cannot find the test binary: %v", err)
-	}
-	args := []string{"-test.run=^TestEnvChild$", "-test.count=1"}
-	run := func(name string, args ...string) (string, error) {
-		cmd := exec.Command(name, args...)
-		cmd.Env = append(os.Environ(), vtEnvChild+"=1", EnvKernels+"="+forced)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-	out, err := run(exe, args...)
-	if errors.Is(err, syscall.ENOEXEC) || (err != nil && strings.Contains(err.Error(), "exec format error")) {
-		qemu, lerr := exec.LookPath("qemu-" + vtQemuArch())
-		if lerr != nil {
-			t.Skipf("cannot execute the %s test binary here (%v) and no qemu in PATH", runtime.GOARCH, err)
-		}
-		return run(qemu, append([]string{exe}, args...)...)
-	}
-	return out, err
-}
-
-func vtQemuArch() string {
-	if runtime.GOARCH == "arm64" {
-		return "aarch64"
-	}
-	return runtime.GOARCH
+	cmd := testexec.Command(t, "-test.run=^TestEnvChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), vtEnvChild+"=1", EnvKernels+"="+forced)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }

@@ -3,8 +3,8 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"github.com/noisegeom/noisegeom/internal/testexec"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
@@ -70,9 +70,7 @@ func TestKernelsEnv(t *testing.T) {
 // and the space-separated args, and returns its output.
 func runKernelsEnvChild(t *testing.T, value, args string) string {
 	t.Helper()
-	exe, err := os.Executable()
-	require.NoError(t, err)
-	cmd := exec.Command(exe, "-test.run=^TestKernelsEnvChild$", "-test.count=1")
+	cmd := testexec.Command(t, "-test.run=^TestKernelsEnvChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), kernelsEnvChild+"="+args+" ", linalg.EnvKernels+"="+value)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)

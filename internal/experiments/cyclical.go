@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strconv"
 
-	"github.com/noisegeom/noisegeom/analysis"
+	"github.com/noisegeom/noisegeom/escape"
 	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/optim"
@@ -118,20 +117,14 @@ func cycSeeds(base uint64, r int) (uint64, uint64) {
 	return a ^ 0x7374617274, a ^ 0x6261746368
 }
 
-// cycMeasure returns λ_max(G), Tr G, ‖G‖_F and L at the current
-// parameters.
-func cycMeasure(pb *escProblem) ([4]float64, error) {
-	res, err := analysis.FromObjective(pb.Obj, analysis.Options{TopK: 1, Flat: -1, Random: -1, Seed: 1})
-	if err != nil {
-		return [4]float64{}, err
-	}
-	lmax := 0.0
-	if len(res.Eigenvalues) > 0 {
-		lmax = res.Eigenvalues[0]
-	}
-	return [4]float64{lmax, res.TrG, math.Sqrt(res.FrobG2), res.Loss}, nil
+// cycEscapeArm maps the experiment's arms to escape.Cyclical's.
+var cycEscapeArm = map[string]string{
+	"sgd-cyclical": escape.ArmSGDCyclical, "sgd-constant": escape.ArmSGDConstant, "gd-cyclical": escape.ArmGDCyclical,
 }
 
+// cycRun runs unit u's repeats of its arm through escape.Cyclical (one
+// worker: the runner runs units in parallel). A diverged repeat is an
+// error: the verdicts compare finite sharpness.
 func cycRun(ctx context.Context, cfg Config, sc cycScale, u cycUnit) (Record, error) {
 	pb, err := escBuildProblem(cfg, sc.Model)
 	if err != nil {
@@ -142,8 +135,7 @@ func cycRun(ctx context.Context, cfg Config, sc cycScale, u cycUnit) (Record, er
 		return Record{}, err
 	}
 	high, low := sc.HighFactor*cr.SGD, sc.LowFactor*cr.SGD
-	params := pb.Obj.Model.Params()
-	theta := append([]float64(nil), params...)
+	theta := pb.Obj.Model.Params()
 	setup := map[string]float64{
 		"gd_threshold": cr.GD, "sgd_critical": cr.SGD, "high": high, "low": low, "lambda_star": pb.Q.Lambda[0],
 		"theta_norm": linalg.Nrm2(theta), "radius": sc.Radius, "n": float64(pb.Obj.N()), "p": float64(len(theta)),
@@ -151,47 +143,21 @@ func cycRun(ctx context.Context, cfg Config, sc cycScale, u cycUnit) (Record, er
 		"residual": pb.Residual,
 	}
 	rec := Record{Rows: []Row{{Labels: map[string]string{"row": "setup", "arm": u.Arm}, Values: setup}}}
-	period := sc.HighSteps + sc.LowSteps
-	for r := u.From; r < u.To; r++ {
-		ps, bs := cycSeeds(cfg.Seed, r)
-		rng := rand.New(rand.NewPCG(ps, 0x6379636c6963))
-		sd := sc.Radius / math.Sqrt(float64(len(theta)))
-		for i := range params {
-			params[i] = theta[i] + sd*rng.NormFloat64()
+	c := &escape.Cyclical{Objective: pb.Obj, High: high, Low: low, HighSteps: sc.HighSteps, LowSteps: sc.LowSteps,
+		Cycles: sc.Cycles, Batch: sc.Batch, Sampling: optim.WithReplacement, Radius: sc.Radius, Workers: 1,
+		Seeds: func(r int) (uint64, uint64) { return cycSeeds(cfg.Seed, r) }}
+	reps, err := c.RunArm(ctx, cycEscapeArm[u.Arm], u.From, u.To)
+	if err != nil {
+		return Record{}, err
+	}
+	for _, rep := range reps {
+		if rep.DivergedAt != escape.NotDiverged {
+			return Record{}, fmt.Errorf("repeat %d diverged at step %d", rep.Repeat, rep.DivergedAt)
 		}
-		ocfg := optim.Config{Batch: sc.Batch, Sampling: optim.WithReplacement, Seed: bs,
-			Schedule: optim.TwoPhase{High: high, Low: low, HighSteps: sc.HighSteps, LowSteps: sc.LowSteps}}
-		switch u.Arm {
-		case "sgd-constant":
-			ocfg.Schedule = optim.Constant(low)
-		case "gd-cyclical":
-			ocfg.Batch = 0
-		}
-		o, err := optim.New(pb.Obj, ocfg)
-		if err != nil {
-			return Record{}, err
-		}
-		for cy := 0; cy <= sc.Cycles; cy++ {
-			if cy > 0 {
-				if err := ctx.Err(); err != nil {
-					return Record{}, err
-				}
-				if _, err := optim.Run(o, optim.RunConfig{Steps: cy * period}); err != nil {
-					return Record{}, err
-				}
-				for _, v := range params {
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						return Record{}, fmt.Errorf("repeat %d diverged in cycle %d", r, cy)
-					}
-				}
-			}
-			m, err := cycMeasure(pb)
-			if err != nil {
-				return Record{}, fmt.Errorf("repeat %d cycle %d: %w", r, cy, err)
-			}
+		for cy, m := range rep.Cycles {
 			rec.Rows = append(rec.Rows, Row{Labels: map[string]string{"row": "cycle", "arm": u.Arm},
-				Values: map[string]float64{"repeat": float64(r), "cycle": float64(cy), "lambda_max": m[0], "tr_g": m[1],
-					"frob_g": m[2], "loss": m[3]}})
+				Values: map[string]float64{"repeat": float64(rep.Repeat), "cycle": float64(cy), "lambda_max": m.LambdaMax,
+					"tr_g": m.TrG, "frob_g": m.FrobG, "loss": m.Loss}})
 		}
 	}
 	return rec, nil

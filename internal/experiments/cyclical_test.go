@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/noisegeom/noisegeom/escape"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -88,8 +89,12 @@ func TestCyclicalMeasureOracle(t *testing.T) {
 	} {
 		pb, err := escBuildProblem(Config{Seed: 7}, m)
 		require.NoError(t, err)
-		got, err := cycMeasure(pb)
+		// Radius 0: cycle 0 is measured at θ* itself.
+		c := &escape.Cyclical{Objective: pb.Obj, High: 1e-9, Low: 1e-9, HighSteps: 1, Cycles: 1, Batch: 1, Workers: 1}
+		reps, err := c.RunArm(context.Background(), escape.ArmGDCyclical, 0, 1)
 		require.NoError(t, err)
+		v := reps[0].Cycles[0]
+		got := [4]float64{v.LambdaMax, v.TrG, v.FrobG, v.Loss}
 		tr, fr := 0.0, 0.0
 		for _, l := range pb.Q.Lambda {
 			tr += l

@@ -15,7 +15,6 @@ import (
 	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
-	"github.com/noisegeom/noisegeom/optim"
 )
 
 // The "escape" experiment (docs/theory.md#the-papers-claims, claim 4): escape profiles
@@ -311,29 +310,29 @@ func escMuCMin(pb *escProblem) (muMin, frob float64, err error) {
 	return vals[0] / (frob * frob), frob, nil
 }
 
-// escRunArm runs one unit on a problem: the exact recursion over
-// sc.Steps, the exact recursion and the Monte Carlo repeats over
-// sc.MCSteps. Rows: one "summary" row, one "alpha" row per range
-// direction, one "loss" row per recorded step of the exact recursion.
+// escRunArm runs one unit on a problem through escape.Compare: the exact
+// recursion over sc.Steps, the exact recursion and the Monte Carlo
+// repeats over sc.MCSteps. Rows: one "summary" row, one "alpha" row per
+// range direction, one "loss" row per recorded step of the exact
+// recursion.
 func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed uint64) (Record, error) {
 	q, obj := pb.Q, pb.Obj
 	n := obj.N()
 	lam := q.ProfileLambda()
 	r := q.Rank
 	gdThr := q.GDThreshold()
-	thr, batch, repl, optBatch := gdThr, n, false, 0
+	c := &escape.Compare{Objective: obj, Quadratic: q, Batch: 1, Replacement: true, LRFactor: a.Factor,
+		Law: escape.InSpan, Radius: sc.Radius, Steps: sc.Steps, Every: sc.Every, Repeats: sc.Repeats,
+		MCSteps: sc.MCSteps, MCEvery: 1, Linearized: a.Model.Name != "linear", Seed: seed,
+		EscapeFactor: sc.EscapeFactor, Method: "GD"}
+	batch := n
 	vals := map[string]float64{}
 	if a.Method == "sgd" {
-		cr, err := q.SGDCritical(a.Batch, true)
-		if err != nil {
-			return Record{}, err
-		}
-		thr, batch, repl, optBatch = cr.SGD, a.Batch, true, a.Batch
+		c.Batch, c.Method, batch = a.Batch, "SGD", a.Batch
 		muMin, frob, err := escMuCMin(pb)
 		if err != nil {
 			return Record{}, err
 		}
-		vals["sgd_critical"] = cr.SGD
 		vals["mu_c_min"] = muMin
 		vals["bound"] = math.NaN()
 		if muMin > 0 {
@@ -341,45 +340,17 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 		}
 		vals["frob_g"] = frob
 	}
-	if err := ctx.Err(); err != nil {
-		return Record{}, err
-	}
-	lr := a.Factor * thr
-	// E L_0 = ½ Σ λ_k D_k(0); D(0) from a zero-step recursion.
-	s0, err := q.Exact(lr, batch, repl, escape.InSpan, sc.Radius, 0, 0)
+	res, err := c.Run(ctx)
 	if err != nil {
 		return Record{}, err
 	}
-	loss0 := s0.Loss[0]
-	ex, err := escExact(q, lr, batch, repl, sc.Radius, sc.Steps, sc.Every)
-	if err != nil {
-		return Record{}, err
+	arm := &res.GD
+	if a.Method == "sgd" {
+		arm = &res.SGD
+		vals["sgd_critical"] = arm.Threshold
 	}
-	exShort, err := q.Exact(lr, batch, repl, escape.InSpan, sc.Radius, sc.MCSteps, 1)
-	if err != nil {
-		return Record{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return Record{}, err
-	}
-	sampling := optim.WithoutReplacement
-	if repl {
-		sampling = optim.WithReplacement
-	}
-	// Monte Carlo on the quadratic itself: the model for linear
-	// regression, its linearisation ½(f_iᵀw)² at w = 0 otherwise.
-	mobj := obj
-	if a.Model.Name != "linear" {
-		mobj = models.NewObjective(models.NewLinear(pb.F.Cols, 1), models.Square{}, pb.F, linalg.NewDense(n, 1))
-	}
-	mc := &escape.MonteCarlo{Objective: mobj, Basis: q.U, Span: q.U.ColsView(0, r),
-		Optim: optim.Config{Batch: optBatch, Sampling: sampling, Schedule: optim.Constant(lr)},
-		Law:   escape.InSpan, Radius: sc.Radius, Steps: sc.MCSteps, Every: 1, Repeats: sc.Repeats,
-		Seed: seed, EscapeLoss: sc.EscapeFactor * loss0}
-	mr, err := mc.Run()
-	if err != nil {
-		return Record{}, err
-	}
+	thr, lr, loss0 := arm.Threshold, arm.LR, res.Loss0
+	ex, exShort, mr := arm.Exact, arm.MCExact, arm.MC
 	// The profile is taken at the last recorded step (the "horizon":
 	// earlier than sc.Steps only where the recursion would overflow).
 	last := len(ex.Steps) - 1
@@ -405,9 +376,8 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 		}
 		return c
 	}
-	zTest := escape.MaxZ(cut(mr.Series), cut(exShort))
-	prof := escape.NewProfile(ex.D[last], lam)
-	mcProf := mr.Series.Last(lam)
+	zTest := escape.MaxZ(cut(mr), cut(exShort))
+	prof, mcProf := arm.Profile, arm.MCProfile
 	unstable, unstableShare := 0, 0.0
 	for k := 0; k < r; k++ {
 		if lr*lam[k] > 2 {
@@ -419,7 +389,7 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 	if r > 1 {
 		lambda2 = lam[1]
 	}
-	esc := ex.EscapeTime(sc.EscapeFactor * loss0)
+	esc := arm.EscapeStep
 	for k, v := range map[string]float64{
 		"factor": a.Factor, "batch": float64(batch), "lr": lr, "threshold": thr, "gd_threshold": gdThr,
 		"lambda_max": lam[0], "lambda_2": lambda2, "rank": float64(r), "n": float64(n), "p": float64(obj.NumParams()),
@@ -427,9 +397,9 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 		"top1": prof.ShareTop1, "top5": prof.ShareTop5, "beyond10": prof.ShareBeyond10,
 		"beyond_top": 1 - prof.ShareTop1, "loss_top1": prof.LossShareTop1,
 		"escape_step": float64(esc), "unstable": float64(unstable), "unstable_share": unstableShare,
-		"mc_top1": mcProf.ShareTop1, "mc_max_z": zTest, "mc_max_z_all": escape.MaxZ(mr.Series, exShort),
+		"mc_top1": mcProf.ShareTop1, "mc_max_z": zTest, "mc_max_z_all": arm.MaxZ,
 		"mc_comparisons": float64(r * nTest), "mc_test_steps": float64(nTest - 1), "mc_steps": float64(sc.MCSteps),
-		"mc_loss_ratio": mr.Series.Loss[len(mr.Series.Loss)-1] / exShort.Loss[len(exShort.Loss)-1],
+		"mc_loss_ratio": mr.Loss[len(mr.Loss)-1] / exShort.Loss[len(exShort.Loss)-1],
 		"max_f2":        maxF2, "light": escBool(light),
 		"steps": float64(sc.Steps), "horizon": float64(ex.Steps[last]), "repeats": float64(sc.Repeats), "radius": sc.Radius,
 	} {
@@ -438,8 +408,8 @@ func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed 
 	rec := Record{Rows: []Row{{Labels: map[string]string{"row": "summary", "model": a.Model.Name, "method": a.Method},
 		Values: vals}}}
 	// α at the Monte Carlo horizon: exact and MC (SE of D_k over Σ_j mean D_j).
-	mcLast := len(mr.Series.Steps) - 1
-	mcD, mcSE := mr.Series.D[mcLast], mr.Series.DStdErr[mcLast]
+	mcLast := len(mr.Steps) - 1
+	mcD, mcSE := mr.D[mcLast], mr.DStdErr[mcLast]
 	shortD := exShort.D[len(exShort.Steps)-1]
 	mcTot, shortTot := 0.0, 0.0
 	for k := range mcD {
@@ -892,26 +862,4 @@ func escBool(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-// escExact runs the exact recursion over steps, or, where E L_t would
-// overflow float64 before that (the fastest rates over long horizons),
-// over the largest multiple of every that does not.
-func escExact(q *escape.Quadratic, lr float64, batch int, repl bool, radius float64, steps, every int) (*escape.Series, error) {
-	s, err := q.Exact(lr, batch, repl, escape.InSpan, radius, steps, every)
-	if err == nil || every <= 0 || !strings.Contains(err.Error(), "overflowed") {
-		return s, err
-	}
-	// Overflow is monotone in the horizon: bisect on the number of
-	// recorded intervals (lo never overflows, hi does).
-	lo, hi := 0, (steps+every-1)/every
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if _, err := q.Exact(lr, batch, repl, escape.InSpan, radius, mid*every, every); err != nil {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
-	return q.Exact(lr, batch, repl, escape.InSpan, radius, lo*every, every)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/noisegeom/noisegeom/data"
+	"github.com/noisegeom/noisegeom/internal/parallel"
 )
 
 // Options says what Run runs and where it writes.
@@ -421,47 +422,26 @@ func (r *unitRunner) experiment(ctx context.Context, p planned, s stored) (Exper
 	var firstErr error
 	ectx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(r.jobs, len(todo)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				u := p.units[j]
-				t0 := time.Now()
-				rec, err := runUnit(ectx, u)
-				secs := time.Since(t0).Seconds()
-				if err == nil {
-					rec.Experiment, rec.Unit, rec.Seconds = p.exp.Name, u.ID, secs
-					err = writeJSON(unitPath(r.opt.Out, p.exp.Name, u.ID), rec)
-				}
-				r.mu.Lock()
-				if err == nil {
-					recs[j], have[j] = rec, true
-					eo.Ran++
-				} else if firstErr == nil && ectx.Err() == nil {
-					firstErr = fmt.Errorf("unit %s: %w", u.ID, err)
-					cancel()
-				}
-				r.done++
-				if r.opt.Progress != nil {
-					r.opt.Progress(Progress{Experiment: p.exp.Name, Unit: u.ID, Done: r.done, Total: r.total, Seconds: secs, Err: err})
-				}
-				r.mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for _, j := range todo {
-		select {
-		case next <- j:
-		case <-ectx.Done():
-			break feed
+	parallel.Each(len(todo), r.jobs, func(_, i int) {
+		if ectx.Err() != nil {
+			return // cancelled: the unit is not started
 		}
-	}
-	close(next)
-	wg.Wait()
+		j := todo[i]
+		rec, secs, err := r.unit(ectx, p.exp.Name, p.units[j])
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if err == nil {
+			recs[j], have[j] = rec, true
+			eo.Ran++
+		} else if firstErr == nil && ectx.Err() == nil {
+			firstErr = fmt.Errorf("unit %s: %w", p.units[j].ID, err)
+			cancel()
+		}
+		r.done++
+		if r.opt.Progress != nil {
+			r.opt.Progress(Progress{Experiment: p.exp.Name, Unit: p.units[j].ID, Done: r.done, Total: r.total, Seconds: secs, Err: err})
+		}
+	})
 	for j := range recs {
 		if have[j] {
 			eo.Recorded++
@@ -481,6 +461,19 @@ feed:
 		eo.Status = StatusPartial
 	}
 	return eo, nil, nil
+}
+
+// unit runs u and writes its record; it returns the record and the
+// unit's wall time.
+func (r *unitRunner) unit(ctx context.Context, exp string, u Unit) (Record, float64, error) {
+	t0 := time.Now()
+	rec, err := runUnit(ctx, u)
+	secs := time.Since(t0).Seconds()
+	if err == nil {
+		rec.Experiment, rec.Unit, rec.Seconds = exp, u.ID, secs
+		err = writeJSON(unitPath(r.opt.Out, exp, u.ID), rec)
+	}
+	return rec, secs, err
 }
 
 func allTrue(b []bool) bool {

@@ -8,13 +8,15 @@ import (
 	"sort"
 )
 
-// Record is what one unit measured: rows of labelled values. The runner
-// fills Experiment, Unit and Seconds.
+// Record is what one unit measured: Result, the unit's result struct
+// (newRecord, decodeResult), or rows of labelled values. The runner fills
+// Experiment, Unit and Seconds.
 type Record struct {
-	Experiment string  `json:"experiment"`
-	Unit       string  `json:"unit"`
-	Seconds    float64 `json:"seconds"`
-	Rows       []Row   `json:"rows"`
+	Experiment string          `json:"experiment"`
+	Unit       string          `json:"unit"`
+	Seconds    float64         `json:"seconds"`
+	Result     json.RawMessage `json:"result,omitempty"`
+	Rows       []Row           `json:"rows,omitempty"`
 }
 
 // Row is one measurement: string labels (e.g. "spectrum": "power-law") and
@@ -33,10 +35,11 @@ const maxRecordBytes = 4 << 20
 
 // recordJSON is a record as stored: its rows are decoded in one pass.
 type recordJSON struct {
-	Experiment string    `json:"experiment"`
-	Unit       string    `json:"unit"`
-	Seconds    float64   `json:"seconds"`
-	Rows       []rowJSON `json:"rows"`
+	Experiment string          `json:"experiment"`
+	Unit       string          `json:"unit"`
+	Seconds    float64         `json:"seconds"`
+	Result     json.RawMessage `json:"result"`
+	Rows       []rowJSON       `json:"rows"`
 }
 
 // decodeRecord parses a unit record file's bytes. Truncated, trailing or
@@ -54,7 +57,7 @@ func decodeRecord(b []byte) (Record, error) {
 	case in.Seconds < 0:
 		return Record{}, fmt.Errorf("seconds %g is negative", in.Seconds)
 	}
-	rec := Record{Experiment: in.Experiment, Unit: in.Unit, Seconds: in.Seconds}
+	rec := Record{Experiment: in.Experiment, Unit: in.Unit, Seconds: in.Seconds, Result: in.Result}
 	if in.Rows != nil {
 		rec.Rows = make([]Row, len(in.Rows))
 	}

@@ -80,6 +80,10 @@ func FuzzDecodeRecord(f *testing.F) {
 	good, _ := json.Marshal(Record{Experiment: "escape", Unit: "linear-gd-f1.1", Seconds: 0.012, Rows: []Row{
 		{Labels: map[string]string{"kind": "loss"}, Values: map[string]float64{"step": 3, "loss": math.Inf(1), "z": math.NaN()}},
 	}})
+	typed, _ := newRecord(cycUnitResult{Repeats: []cycRepeat{{Repeat: 1, Cycles: []cycValues{{LambdaMax: math.NaN(), Loss: 1}}}}})
+	typed.Experiment, typed.Unit = "cyclical", "gd-cyclical-r0-1"
+	typedJSON, _ := json.Marshal(typed)
+	f.Add(typedJSON)
 	for _, s := range []string{string(good), string(good[:len(good)/2]), "", "{}", "null", `{"rows":null}`,
 		`{"experiment":"e","unit":"u","seconds":-1}`, `{"experiment":"e","unit":"u","seconds":1e400}`,
 		`{"experiment":"e","unit":"u","rows":[{"values":{"a":"-Inf","b":1e-320}}]}`,
@@ -108,5 +112,9 @@ func FuzzDecodeRecord(f *testing.F) {
 		if _, err := decodeRecord(out); err != nil {
 			t.Fatalf("re-encoded record %s does not decode: %v", out, err)
 		}
+		// A result is read into a struct or refused, without a panic.
+		var esc escUnitResult
+		var cyc cycUnitResult
+		_, _ = decodeResult(rec, &esc), decodeResult(rec, &cyc)
 	})
 }

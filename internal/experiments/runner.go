@@ -123,7 +123,9 @@ type manifest struct {
 	Shard       string   `json:"shard,omitempty"`
 }
 
-const manifestFormat = 1
+// manifestFormat is the version of the run directory's files; 2: unit
+// records hold typed results.
+const manifestFormat = 2
 
 func newManifest(exps []*Experiment, cfg Config, shard Shard) manifest {
 	m := manifest{Format: manifestFormat, Scale: cfg.Scale.String(), Seed: cfg.Seed, DataDir: cfg.DataDir, Shard: shard.String()}
@@ -138,7 +140,7 @@ func newManifest(exps []*Experiment, cfg Config, shard Shard) manifest {
 func (m manifest) diff(o manifest, ignoreShard bool) string {
 	switch {
 	case m.Format != o.Format:
-		return fmt.Sprintf("format %d vs %d", m.Format, o.Format)
+		return fmt.Sprintf("record format %d vs %d: the directories were written by different versions of noisegeom; start a new run", m.Format, o.Format)
 	case m.Scale != o.Scale:
 		return fmt.Sprintf("scale %s vs %s", m.Scale, o.Scale)
 	case m.Seed != o.Seed:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,66 +71,116 @@ func muVsNPlan(cfg Config) ([]Unit, error) {
 			si, spec, n := si, spec, n
 			id := fmt.Sprintf("%s-n%05d", synSpecID(spec), n)
 			units = append(units, Unit{ID: id, Run: func(ctx context.Context) (Record, error) {
-				rows, err := muVsNUnit(ctx, cfg, sz, si, spec, n)
-				return Record{Experiment: "mu-vs-n", Unit: id, Rows: rows}, err
+				res, err := muVsNUnit(ctx, cfg, sz, si, spec, n)
+				if err != nil {
+					return Record{}, err
+				}
+				return newRecord(res)
 			}})
 		}
 	}
 	return units, nil
 }
 
+// muVsNResult is one (spectrum, n) unit: the spectrum's effective
+// dimensions r₂, r₁ and, seed by seed, the measurements at θ* then θ* + δ.
+type muVsNResult struct {
+	N        int            `json:"n"`
+	D        int            `json:"d"`
+	R2       float64        `json:"r2"`
+	R1       float64        `json:"r1"`
+	Measures []muVsNMeasure `json:"measures"`
+}
+
+// muVsNMeasure is μ, μ_c, μ_iso and L at one point ("minimum" or
+// "offset") for one seed, with the population values (NaN: undefined).
+type muVsNMeasure struct {
+	Point   string  `json:"point"`
+	Path    string  `json:"path"`
+	Seed    int     `json:"seed"`
+	Mu      float64 `json:"mu"`
+	MuC     float64 `json:"mu_c"`
+	MuIso   float64 `json:"mu_iso"`
+	Loss    float64 `json:"loss"`
+	MuPop   float64 `json:"mu_pop"`
+	MuCPop  float64 `json:"mu_c_pop"`
+	LossPop float64 `json:"loss_pop"`
+}
+
 // muVsNUnit measures μ and μ_c of linear regression at θ* and θ* + δ for
 // every seed at one (spectrum, n).
-func muVsNUnit(ctx context.Context, cfg Config, sz muVsNSize, si int, spec string, n int) ([]Row, error) {
+func muVsNUnit(ctx context.Context, cfg Config, sz muVsNSize, si int, spec string, n int) (muVsNResult, error) {
 	sp, err := data.ParseSpectrum(spec, sz.D)
+	if err != nil {
+		return muVsNResult{}, err
+	}
+	res := muVsNResult{N: n, D: sz.D}
+	res.R2, res.R1 = sp.EffectiveDims()
+	for rep := 0; rep < sz.Seeds; rep++ {
+		if err := ctx.Err(); err != nil {
+			return muVsNResult{}, err
+		}
+		m, err := muVsNSeed(cfg, sz, sp, si, n, rep)
+		if err != nil {
+			return muVsNResult{}, err
+		}
+		res.Measures = append(res.Measures, m...)
+	}
+	return res, nil
+}
+
+// muVsNSeed measures one seed at θ* then at θ* + δ.
+func muVsNSeed(cfg Config, sz muVsNSize, sp data.Spectrum, si, n, rep int) ([]muVsNMeasure, error) {
+	var out []muVsNMeasure
+	seed := synSeed(cfg.Seed, synTag("mu-vs-n"), uint64(si), uint64(n), uint64(rep))
+	x, s, err := synInputs(sp, n, seed)
 	if err != nil {
 		return nil, err
 	}
-	r2, r1 := sp.EffectiveDims()
-	var rows []Row
-	for rep := 0; rep < sz.Seeds; rep++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	// δ depends on the spectrum only (the same at every n and seed),
+	// so the population value is one number per spectrum.
+	delta := synOffset(s, synSeed(cfg.Seed, synTag("mu-vs-n/delta"), uint64(si)))
+	thetaStar := synGaussian(sz.D, seed+1)
+	linalg.Scal(1/math.Sqrt(float64(sz.D)), thetaStar)
+	y := synLinearLabels(x, thetaStar, synLabelNoise, seed+2)
+	for _, pt := range []string{"minimum", "offset"} {
+		dlt := make([]float64, sz.D)
+		if pt == "offset" {
+			copy(dlt, delta)
 		}
-		seed := synSeed(cfg.Seed, synTag("mu-vs-n"), uint64(si), uint64(n), uint64(rep))
-		x, s, err := synInputs(sp, n, seed)
+		model := models.NewLinear(sz.D, 1)
+		copy(model.Params(), thetaStar)
+		linalg.Axpy(1, dlt, model.Params())
+		res, err := synAnalyse(model, x, y, analysis.PathAuto, 0, seed)
 		if err != nil {
 			return nil, err
 		}
-		// δ depends on the spectrum only (the same at every n and seed),
-		// so the population value is one number per spectrum.
-		delta := synOffset(s, synSeed(cfg.Seed, synTag("mu-vs-n/delta"), uint64(si)))
-		thetaStar := synGaussian(sz.D, seed+1)
-		linalg.Scal(1/math.Sqrt(float64(sz.D)), thetaStar)
-		y := synLinearLabels(x, thetaStar, synLabelNoise, seed+2)
-		for _, pt := range []string{"minimum", "offset"} {
-			dlt := make([]float64, sz.D)
-			if pt == "offset" {
-				copy(dlt, delta)
-			}
-			model := models.NewLinear(sz.D, 1)
-			copy(model.Params(), thetaStar)
-			linalg.Axpy(1, dlt, model.Params())
-			res, err := synAnalyse(model, x, y, analysis.PathAuto, 0, seed)
-			if err != nil {
-				return nil, err
-			}
-			th, err := analysis.LinearGaussian{S: s, Delta: dlt, Noise2: synLabelNoise * synLabelNoise}.Evaluate()
-			if err != nil {
-				return nil, err
-			}
-			rows = append(rows, Row{
-				Labels: map[string]string{"spectrum": spec, "point": pt, "path": res.Path},
-				Values: map[string]float64{
-					"n": float64(n), "d": float64(sz.D), "seed": float64(rep),
-					"mu": synVal(res.Mu), "mu_c": synVal(res.MuC), "mu_iso": synVal(res.MuIso),
-					"loss": res.Loss, "mu_pop": synVal(th.Mu), "mu_c_pop": synVal(th.MuC),
-					"loss_pop": th.Loss, "r2": r2, "r1": r1,
-				},
-			})
+		th, err := analysis.LinearGaussian{S: s, Delta: dlt, Noise2: synLabelNoise * synLabelNoise}.Evaluate()
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, muVsNMeasure{Point: pt, Path: res.Path, Seed: rep,
+			Mu: synVal(res.Mu), MuC: synVal(res.MuC), MuIso: synVal(res.MuIso), Loss: res.Loss,
+			MuPop: synVal(th.Mu), MuCPop: synVal(th.MuC), LossPop: th.Loss})
 	}
-	return rows, nil
+	return out, nil
+}
+
+// The measurements the summary reads.
+var (
+	muVsNMu     = func(m muVsNMeasure) float64 { return m.Mu }
+	muVsNMuC    = func(m muVsNMeasure) float64 { return m.MuC }
+	muVsNMuPop  = func(m muVsNMeasure) float64 { return m.MuPop }
+	muVsNMuCPop = func(m muVsNMeasure) float64 { return m.MuCPop }
+)
+
+// muVsNValues extracts one measurement from ms.
+func muVsNValues(ms []muVsNMeasure, val func(muVsNMeasure) float64) []float64 {
+	out := make([]float64, len(ms))
+	for i, m := range ms {
+		out[i] = val(m)
+	}
+	return out
 }
 
 var muVsNPoints = []struct{ key, label string }{
@@ -143,14 +194,23 @@ func muVsNSummarize(cfg Config, records []Record) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, err
 	}
-	by, err := recordsByUnit("mu-vs-n", unitIDs(plan), records)
+	res, err := decodeResults[muVsNResult]("mu-vs-n", unitIDs(plan), records)
 	if err != nil {
 		return report.Section{}, err
 	}
-	g := synGroupRows(plan, by, func(r Row) string {
-		return r.Label("spectrum") + "|" + r.Label("point") + "|" + strconv.Itoa(int(r.Value("n")))
-	})
-	get := func(spec, pt string, n int) []Row { return g.rows[spec+"|"+pt+"|"+strconv.Itoa(n)] }
+	// Units are planned spectrum by spectrum, n by n.
+	unit := func(spec string, n int) *muVsNResult {
+		return &res[slices.Index(sz.Spectra, spec)*len(sz.Ns)+slices.Index(sz.Ns, n)]
+	}
+	get := func(spec, pt string, n int) []muVsNMeasure {
+		var out []muVsNMeasure
+		for _, m := range unit(spec, n).Measures {
+			if m.Point == pt {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
 	nsF := make([]float64, len(sz.Ns))
 	for i, n := range sz.Ns {
 		nsF[i] = float64(n)
@@ -191,8 +251,8 @@ func muVsNSummarize(cfg Config, records []Record) (report.Section, error) {
 		if len(rows0) == 0 {
 			return report.Section{}, fmt.Errorf("mu-vs-n: no rows for %s", spec)
 		}
-		r2, r1 := rows0[0].Value("r2"), rows0[0].Value("r1")
-		muPop, mucPop := rows0[0].Value("mu_pop"), rows0[0].Value("mu_c_pop")
+		r2, r1 := unit(spec, sz.Ns[0]).R2, unit(spec, sz.Ns[0]).R1
+		muPop, mucPop := rows0[0].MuPop, rows0[0].MuCPop
 		effTable.Rows = append(effTable.Rows, []string{spec, synFmt(r2), synFmt(r1), synFmt(muPop), synFmt(mucPop), synFmt(muVsNFactor * r2)})
 
 		fig := report.Figure{Name: "mu-" + synSpecID(spec), Title: "Loss alignment μ against n, spectrum " + spec,
@@ -204,24 +264,24 @@ func muVsNSummarize(cfg Config, records []Record) (report.Section, error) {
 			var st, stc []synStat
 			for _, n := range sz.Ns {
 				rows := get(spec, pt.key, n)
-				st = append(st, synSummary(synValues(rows, "mu")))
-				stc = append(stc, synSummary(synValues(rows, "mu_c")))
+				st = append(st, synSummary(muVsNValues(rows, muVsNMu)))
+				stc = append(stc, synSummary(muVsNValues(rows, muVsNMuC)))
 				for _, r := range rows {
 					if float64(n) >= muVsNFactor*r2 {
 						bCount++
-						if v := r.Value("mu"); v < bMin || math.IsNaN(v) {
+						if v := r.Mu; v < bMin || math.IsNaN(v) {
 							bMin = v
-							bWhere = fmt.Sprintf("%s, %s, n = %d, seed %d", spec, pt.label, n, int(r.Value("seed")))
+							bWhere = fmt.Sprintf("%s, %s, n = %d, seed %d", spec, pt.label, n, r.Seed)
 						}
 					}
 				}
 			}
 			fig.Series = append(fig.Series, synSeries("μ at "+pt.label, nsF, st))
 			rows := get(spec, pt.key, sz.Ns[0])
-			fig.HLines = append(fig.HLines, report.RefLine{Label: "population μ at " + pt.label, At: rows[0].Value("mu_pop")})
+			fig.HLines = append(fig.HLines, report.RefLine{Label: "population μ at " + pt.label, At: rows[0].MuPop})
 			if pt.key == "offset" {
 				muC.Series = append(muC.Series, synSeries(spec, nsF, stc))
-				muC.HLines = append(muC.HLines, report.RefLine{Label: "population μ_c, " + spec, At: rows[0].Value("mu_c_pop")})
+				muC.HLines = append(muC.HLines, report.RefLine{Label: "population μ_c, " + spec, At: rows[0].MuCPop})
 			}
 		}
 		sec.Figures = append(sec.Figures, fig)
@@ -231,9 +291,12 @@ func muVsNSummarize(cfg Config, records []Record) (report.Section, error) {
 		var parts []string
 		for _, pt := range muVsNPoints {
 			rows := get(spec, pt.key, nMax)
-			for _, m := range []struct{ name, pop, sym string }{{"mu", "mu_pop", "μ"}, {"mu_c", "mu_c_pop", "μ_c"}} {
-				st := synSummary(synValues(rows, m.name))
-				pop := rows[0].Value(m.pop)
+			for _, m := range []struct {
+				val, pop func(muVsNMeasure) float64
+				sym      string
+			}{{muVsNMu, muVsNMuPop, "μ"}, {muVsNMuC, muVsNMuCPop, "μ_c"}} {
+				st := synSummary(muVsNValues(rows, m.val))
+				pop := m.pop(rows[0])
 				tol := 4*st.SE + synBiasAllowance(pop, r2, nMax)
 				ok := math.Abs(st.Mean-pop) <= tol
 				held = held && ok

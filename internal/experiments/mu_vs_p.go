@@ -95,8 +95,11 @@ func muVsPPlan(cfg Config) ([]Unit, error) {
 				id += fmt.Sprintf("-w%05d", w)
 			}
 			units = append(units, Unit{ID: id, Run: func(ctx context.Context) (Record, error) {
-				rows, err := muVsPUnit(ctx, cfg, sz, fi, fam, w)
-				return Record{Experiment: "mu-vs-p", Unit: id, Rows: rows}, err
+				res, err := muVsPUnit(ctx, cfg, sz, fi, fam, w)
+				if err != nil {
+					return Record{}, err
+				}
+				return newRecord(res)
 			}})
 		}
 	}
@@ -138,33 +141,79 @@ func muVsPModel(fam muVsPFamily, d, w int, seed uint64) (models.Model, error) {
 	return nil, fmt.Errorf("mu-vs-p: unknown family %q", fam.key)
 }
 
-func muVsPUnit(ctx context.Context, cfg Config, sz muVsPSize, fi int, fam muVsPFamily, w int) ([]Row, error) {
+// muVsPResult is one (family, width) unit: seed by seed, the
+// measurements at the initialisation then after GD.
+type muVsPResult struct {
+	Family     string         `json:"family"`
+	Activation string         `json:"activation"`
+	Width      int            `json:"width"`
+	N          int            `json:"n"`
+	D          int            `json:"d"`
+	Steps      int            `json:"steps"`
+	Measures   []muVsPMeasure `json:"measures"`
+}
+
+// muVsPMeasure is one seed at one point ("init" or "gd"); NaN:
+// undefined. LossRatio is L/L₀, Eta GD's rate.
+type muVsPMeasure struct {
+	Point     string  `json:"point"`
+	Path      string  `json:"path"`
+	Seed      int     `json:"seed"`
+	P         int     `json:"p"`
+	Mu        float64 `json:"mu"`
+	MuC       float64 `json:"mu_c"`
+	MuIso     float64 `json:"mu_iso"`
+	MuOverIso float64 `json:"mu_over_iso"`
+	Loss      float64 `json:"loss"`
+	LossRatio float64 `json:"loss_ratio"`
+	Eta       float64 `json:"eta"`
+}
+
+// The measurements the summary reads.
+var (
+	muVsPMu        = func(m muVsPMeasure) float64 { return m.Mu }
+	muVsPMuC       = func(m muVsPMeasure) float64 { return m.MuC }
+	muVsPMuIso     = func(m muVsPMeasure) float64 { return m.MuIso }
+	muVsPMuOverIso = func(m muVsPMeasure) float64 { return m.MuOverIso }
+	muVsPLossRatio = func(m muVsPMeasure) float64 { return m.LossRatio }
+)
+
+// muVsPValues extracts one measurement from ms.
+func muVsPValues(ms []muVsPMeasure, val func(muVsPMeasure) float64) []float64 {
+	out := make([]float64, len(ms))
+	for i, m := range ms {
+		out[i] = val(m)
+	}
+	return out
+}
+
+func muVsPUnit(ctx context.Context, cfg Config, sz muVsPSize, fi int, fam muVsPFamily, w int) (muVsPResult, error) {
+	act := fam.act
+	if act == "" {
+		act = "identity"
+	}
+	out := muVsPResult{Family: fam.key, Activation: act, Width: w, N: sz.N, D: sz.D, Steps: sz.Steps}
 	sp, err := data.Isotropic(sz.D)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var rows []Row
 	for rep := 0; rep < sz.Seeds; rep++ {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return out, err
 		}
 		// The data of seed rep is shared by every family and width
 		// (common random numbers); the model's initialisation is its own.
 		dseed := synSeed(cfg.Seed, synTag("mu-vs-p/data"), uint64(rep))
 		x, _, err := synInputs(sp, sz.N, dseed)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		thetaStar := synGaussian(sz.D, dseed+1)
 		linalg.Scal(1/math.Sqrt(float64(sz.D)), thetaStar)
 		y := synLinearLabels(x, thetaStar, synLabelNoise, dseed+2)
 		model, err := muVsPModel(fam, sz.D, w, synSeed(cfg.Seed, synTag("mu-vs-p/init"), uint64(fi), uint64(w), uint64(rep)))
 		if err != nil {
-			return nil, err
-		}
-		act := fam.act
-		if act == "" {
-			act = "identity"
+			return out, err
 		}
 		obj := models.NewObjective(model, models.Square{}, x, y)
 		var eta, loss0 float64
@@ -175,7 +224,7 @@ func muVsPUnit(ctx context.Context, cfg Config, sz muVsPSize, fi int, fam muVsPF
 				grad := make([]float64, model.NumParams())
 				for step := 0; step < sz.Steps; step++ {
 					if err := ctx.Err(); err != nil {
-						return nil, err
+						return out, err
 					}
 					obj.Gradient(grad)
 					linalg.Axpy(-eta, grad, model.Params())
@@ -183,7 +232,7 @@ func muVsPUnit(ctx context.Context, cfg Config, sz muVsPSize, fi int, fam muVsPF
 			}
 			res, err := synAnalyse(model, x, y, analysis.PathGram, 0, dseed)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
 			if pt.key == "init" {
 				loss0 = res.Loss
@@ -191,18 +240,12 @@ func muVsPUnit(ctx context.Context, cfg Config, sz muVsPSize, fi int, fam muVsPF
 					eta = 1 / res.Eigenvalues[0]
 				}
 			}
-			rows = append(rows, Row{
-				Labels: map[string]string{"family": fam.key, "activation": act, "point": pt.key, "path": res.Path},
-				Values: map[string]float64{
-					"width": float64(w), "p": float64(model.NumParams()), "n": float64(sz.N), "d": float64(sz.D),
-					"seed": float64(rep), "mu": synVal(res.Mu), "mu_c": synVal(res.MuC), "mu_iso": synVal(res.MuIso),
-					"mu_over_iso": synVal(res.MuOverIso), "loss": res.Loss, "loss_ratio": res.Loss / loss0,
-					"eta": eta, "steps": float64(sz.Steps),
-				},
-			})
+			out.Measures = append(out.Measures, muVsPMeasure{Point: pt.key, Path: res.Path, Seed: rep,
+				P: model.NumParams(), Mu: synVal(res.Mu), MuC: synVal(res.MuC), MuIso: synVal(res.MuIso),
+				MuOverIso: synVal(res.MuOverIso), Loss: res.Loss, LossRatio: res.Loss / loss0, Eta: eta})
 		}
 	}
-	return rows, nil
+	return out, nil
 }
 
 func muVsPSummarize(cfg Config, records []Record) (report.Section, error) {
@@ -211,13 +254,29 @@ func muVsPSummarize(cfg Config, records []Record) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, err
 	}
-	by, err := recordsByUnit("mu-vs-p", unitIDs(plan), records)
+	res, err := decodeResults[muVsPResult]("mu-vs-p", unitIDs(plan), records)
 	if err != nil {
 		return report.Section{}, err
 	}
-	g := synGroupRows(plan, by, func(r Row) string {
-		return r.Label("family") + "|" + r.Label("point") + "|" + strconv.Itoa(int(r.Value("width")))
-	})
+	type unitKey struct {
+		family string
+		width  int
+	}
+	units := map[unitKey]*muVsPResult{}
+	for i := range res {
+		units[unitKey{res[i].Family, res[i].Width}] = &res[i]
+	}
+	get := func(family, point string, width int) []muVsPMeasure {
+		var out []muVsPMeasure
+		if u := units[unitKey{family, width}]; u != nil {
+			for _, m := range u.Measures {
+				if m.Point == point {
+					out = append(out, m)
+				}
+			}
+		}
+		return out
+	}
 	wMax, wMin := sz.Widths[len(sz.Widths)-1], sz.Widths[0]
 	sec := report.Section{
 		Name:  "mu-vs-p",
@@ -260,13 +319,13 @@ func muVsPSummarize(cfg Config, records []Record) (report.Section, error) {
 			fs := &famStat{}
 			stats[fam.key+"|"+pt.key] = fs
 			for _, w := range widths {
-				rows := g.rows[fam.key+"|"+pt.key+"|"+strconv.Itoa(w)]
+				rows := get(fam.key, pt.key, w)
 				if len(rows) == 0 {
 					return report.Section{}, fmt.Errorf("mu-vs-p: no rows for %s %s width %d", fam.key, pt.key, w)
 				}
-				s := synSummary(synValues(rows, "mu"))
-				si := synSummary(synValues(rows, "mu_iso"))
-				fs.ps = append(fs.ps, rows[0].Value("p"))
+				s := synSummary(muVsPValues(rows, muVsPMu))
+				si := synSummary(muVsPValues(rows, muVsPMuIso))
+				fs.ps = append(fs.ps, float64(rows[0].P))
 				fs.ws = append(fs.ws, float64(w))
 				fs.st = append(fs.st, s)
 				fs.stIso = append(fs.stIso, si)
@@ -274,10 +333,10 @@ func muVsPSummarize(cfg Config, records []Record) (report.Section, error) {
 				if fam.widths {
 					wl = strconv.Itoa(w)
 				}
-				table.Rows = append(table.Rows, []string{fam.key, pt.key, wl, strconv.Itoa(int(rows[0].Value("p"))),
-					synFmt(s.Mean) + " ± " + synFmt(s.SE), synFmt(synSummary(synValues(rows, "mu_c")).Mean),
-					synFmt(si.Mean), synFmt(synSummary(synValues(rows, "mu_over_iso")).Mean), synFmt(s.Min),
-					synFmt(synSummary(synValues(rows, "loss_ratio")).Mean)})
+				table.Rows = append(table.Rows, []string{fam.key, pt.key, wl, strconv.Itoa(rows[0].P),
+					synFmt(s.Mean) + " ± " + synFmt(s.SE), synFmt(synSummary(muVsPValues(rows, muVsPMuC)).Mean),
+					synFmt(si.Mean), synFmt(synSummary(muVsPValues(rows, muVsPMuOverIso)).Mean), synFmt(s.Min),
+					synFmt(synSummary(muVsPValues(rows, muVsPLossRatio)).Mean)})
 			}
 		}
 	}

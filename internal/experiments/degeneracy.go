@@ -64,30 +64,73 @@ func degeneracyPlan(cfg Config) ([]Unit, error) {
 		si, spec := si, spec
 		id := strings.NewReplacer(":", "-").Replace(spec)
 		units = append(units, Unit{ID: id, Run: func(ctx context.Context) (Record, error) {
-			rows, err := degeneracyUnit(ctx, cfg, sz, si, spec)
-			return Record{Experiment: "degeneracy", Unit: id, Rows: rows}, err
+			res, err := degeneracyUnit(ctx, cfg, sz, si, spec)
+			if err != nil {
+				return Record{}, err
+			}
+			return newRecord(res)
 		}})
 	}
 	return units, nil
 }
 
-func degeneracyUnit(ctx context.Context, cfg Config, sz degeneracySize, si int, spec string) ([]Row, error) {
+// degeneracyResult is one spectrum's unit: its kind ("powerlaw",
+// "lowrank") and parameter, effective dimensions, and one measurement per
+// seed.
+type degeneracyResult struct {
+	Spectrum string           `json:"spectrum"`
+	Kind     string           `json:"kind"`
+	Param    float64          `json:"param"`
+	R2       float64          `json:"r2"`
+	R1       float64          `json:"r1"`
+	N        int              `json:"n"`
+	D        int              `json:"d"`
+	Seeds    []degeneracySeed `json:"seeds"`
+}
+
+// degeneracySeed is one seed at θ* + δ: μ, μ_c, μ_iso, the mean g over the
+// top K eigenvectors of the sample G, and the population values (NaN:
+// undefined).
+type degeneracySeed struct {
+	Path    string  `json:"path"`
+	Seed    int     `json:"seed"`
+	Mu      float64 `json:"mu"`
+	MuC     float64 `json:"mu_c"`
+	MuIso   float64 `json:"mu_iso"`
+	GTop    float64 `json:"g_top"`
+	K       int     `json:"k"`
+	MuPop   float64 `json:"mu_pop"`
+	MuCPop  float64 `json:"mu_c_pop"`
+	GTopPop float64 `json:"g_top_pop"`
+}
+
+// degeneracyValues extracts one measurement from the seeds.
+func degeneracyValues(seeds []degeneracySeed, val func(degeneracySeed) float64) []float64 {
+	out := make([]float64, len(seeds))
+	for i, s := range seeds {
+		out[i] = val(s)
+	}
+	return out
+}
+
+func degeneracyUnit(ctx context.Context, cfg Config, sz degeneracySize, si int, spec string) (degeneracyResult, error) {
 	sp, err := data.ParseSpectrum(spec, sz.D)
 	if err != nil {
-		return nil, err
+		return degeneracyResult{}, err
 	}
-	r2, r1 := sp.EffectiveDims()
+	out := degeneracyResult{Spectrum: spec, N: sz.N, D: sz.D}
+	out.R2, out.R1 = sp.EffectiveDims()
 	kind, arg, _ := strings.Cut(spec, ":")
-	param, _ := strconv.ParseFloat(arg, 64)
-	var rows []Row
+	out.Kind = kind
+	out.Param, _ = strconv.ParseFloat(arg, 64)
 	for rep := 0; rep < sz.Seeds; rep++ {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return degeneracyResult{}, err
 		}
 		seed := synSeed(cfg.Seed, synTag("degeneracy"), uint64(si), uint64(rep))
 		x, s, err := synInputs(sp, sz.N, seed)
 		if err != nil {
-			return nil, err
+			return degeneracyResult{}, err
 		}
 		// The direction of δ is the same for every spectrum (only its
 		// scale changes, to δᵀSδ = 1), so spectra differ in S alone.
@@ -100,12 +143,12 @@ func degeneracyUnit(ctx context.Context, cfg Config, sz degeneracySize, si int, 
 		linalg.Axpy(1, delta, model.Params())
 		res, err := synAnalyse(model, x, y, analysis.PathAuto, sz.TopK, seed)
 		if err != nil {
-			return nil, err
+			return degeneracyResult{}, err
 		}
 		lg := analysis.LinearGaussian{S: s, Delta: delta, Noise2: synLabelNoise * synLabelNoise}
 		th, err := lg.Evaluate()
 		if err != nil {
-			return nil, err
+			return degeneracyResult{}, err
 		}
 		// Mean g over the top-k eigenvectors of the sample G, and its
 		// population counterpart over the top-k eigenvectors e_1..e_k of
@@ -122,17 +165,11 @@ func degeneracyUnit(ctx context.Context, cfg Config, sz degeneracySize, si int, 
 			e[j] = 1
 			gp = append(gp, synVal(lg.Directional(e)))
 		}
-		rows = append(rows, Row{
-			Labels: map[string]string{"spectrum": spec, "kind": kind, "path": res.Path},
-			Values: map[string]float64{
-				"param": param, "r2": r2, "r1": r1, "n": float64(sz.N), "d": float64(sz.D), "seed": float64(rep),
-				"mu": synVal(res.Mu), "mu_c": synVal(res.MuC), "mu_iso": synVal(res.MuIso),
-				"g_top": synSummary(gs).Mean, "k": float64(len(gs)),
-				"mu_pop": synVal(th.Mu), "mu_c_pop": synVal(th.MuC), "g_top_pop": synSummary(gp).Mean,
-			},
-		})
+		out.Seeds = append(out.Seeds, degeneracySeed{Path: res.Path, Seed: rep,
+			Mu: synVal(res.Mu), MuC: synVal(res.MuC), MuIso: synVal(res.MuIso), GTop: synSummary(gs).Mean, K: len(gs),
+			MuPop: synVal(th.Mu), MuCPop: synVal(th.MuC), GTopPop: synSummary(gp).Mean})
 	}
-	return rows, nil
+	return out, nil
 }
 
 func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
@@ -141,12 +178,10 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 	if err != nil {
 		return report.Section{}, err
 	}
-	by, err := recordsByUnit("degeneracy", unitIDs(plan), records)
+	res, err := decodeResults[degeneracyResult]("degeneracy", unitIDs(plan), records)
 	if err != nil {
 		return report.Section{}, err
 	}
-	g := synGroupRows(plan, by, func(r Row) string { return r.Label("spectrum") })
-	specs := degeneracySpectra(sz)
 	sec := report.Section{
 		Name:  "degeneracy",
 		Title: "Alignment against input degeneracy",
@@ -174,16 +209,17 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 		muPop, mucPop, gPop float64
 	}
 	var pts []point
-	for _, spec := range specs {
-		rows := g.rows[spec]
-		if len(rows) == 0 {
-			return report.Section{}, fmt.Errorf("degeneracy: no rows for %s", spec)
+	// Units are planned spectrum by spectrum, in degeneracySpectra order.
+	for _, u := range res {
+		if len(u.Seeds) == 0 {
+			return report.Section{}, fmt.Errorf("degeneracy: no seeds for %s", u.Spectrum)
 		}
-		r := rows[0]
-		pts = append(pts, point{spec: spec, kind: r.Label("kind"), r2: r.Value("r2"), r1: r.Value("r1"),
-			mu: synSummary(synValues(rows, "mu")), muc: synSummary(synValues(rows, "mu_c")),
-			g: synSummary(synValues(rows, "g_top")), muPop: r.Value("mu_pop"), mucPop: r.Value("mu_c_pop"),
-			gPop: r.Value("g_top_pop")})
+		r := u.Seeds[0]
+		pts = append(pts, point{spec: u.Spectrum, kind: u.Kind, r2: u.R2, r1: u.R1,
+			mu:    synSummary(degeneracyValues(u.Seeds, func(s degeneracySeed) float64 { return s.Mu })),
+			muc:   synSummary(degeneracyValues(u.Seeds, func(s degeneracySeed) float64 { return s.MuC })),
+			g:     synSummary(degeneracyValues(u.Seeds, func(s degeneracySeed) float64 { return s.GTop })),
+			muPop: r.MuPop, mucPop: r.MuCPop, gPop: r.GTopPop})
 	}
 	mkFig := func(name, title, ylabel string, val func(point) synStat, pop func(point) float64) report.Figure {
 		f := report.Figure{Name: name, Title: title,

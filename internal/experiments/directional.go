@@ -104,14 +104,12 @@ func planDirectional(cfg Config) ([]Unit, error) {
 					if err := ctx.Err(); err != nil {
 						return Record{}, err
 					}
-					rows, err := directionalUnit(model, z, seed)
+					res, err := directionalUnit(model, z, seed)
 					if err != nil {
 						return Record{}, fmt.Errorf("directional %s seed %d: %w", model, s, err)
 					}
-					for i := range rows {
-						rows[i].Values["seed"] = float64(s)
-					}
-					return Record{Rows: rows}, nil
+					res.Seed = s
+					return newRecord(res)
 				},
 			})
 		}
@@ -240,49 +238,79 @@ func buildDirProblem(model string, z dirSizes, seed uint64) (*dirProblem, error)
 	return nil, fmt.Errorf("unknown model %q", model)
 }
 
-// directionalUnit measures one model at one seed: one "point" row (loss,
-// n, p), one row per direction of analysis.FromObjective (kinds top, flat,
-// random) and, for linear regression, one "explicit" row per top
-// eigenvector of the sample G with the population closed form along it.
-func directionalUnit(model string, z dirSizes, seed uint64) ([]Row, error) {
-	pb, err := buildDirProblem(model, z, seed)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := directionalRows(model, pb.obj, z.top, z.flat, z.random, seed)
-	if err != nil {
-		return nil, err
-	}
-	if pb.popS != nil {
-		ex, err := linearPopulationRows(pb, z.top)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, ex...)
-	}
-	return rows, nil
+// dirResult is one model at one seed: the point, the directions of
+// analysis.FromObjective (kinds top, flat, random) and, for linear
+// regression, one Explicit entry per top eigenvector of the sample G
+// with the population closed form along it.
+type dirResult struct {
+	Seed       int            `json:"seed"`
+	Point      dirPoint       `json:"point"`
+	Directions []dirDirection `json:"directions"`
+	Explicit   []dirExplicit  `json:"explicit"`
 }
 
-// directionalRows runs the analysis (automatic path) and turns its
-// directional alignments into rows.
-func directionalRows(model string, obj *models.Objective, top, flat, random int, seed uint64) ([]Row, error) {
+// dirPoint describes the measurement point (μ NaN: undefined).
+type dirPoint struct {
+	Model string  `json:"model"`
+	Path  string  `json:"path"`
+	Loss  float64 `json:"loss"`
+	N     int     `json:"n"`
+	P     int     `json:"p"`
+	Mu    float64 `json:"mu"`
+	Rank  int     `json:"rank"`
+}
+
+// dirDirection is g along the k-th direction of a kind (NaN: undefined).
+type dirDirection struct {
+	Kind    string  `json:"kind"`
+	K       int     `json:"k"`
+	Lambda  float64 `json:"lambda"`
+	G       float64 `json:"g"`
+	VSigmaV float64 `json:"v_sigma_v"`
+}
+
+// dirExplicit is the sample g along the k-th top eigenvector of the
+// sample G, its standard error and the population closed form.
+type dirExplicit struct {
+	K      int     `json:"k"`
+	Lambda float64 `json:"lambda"`
+	G      float64 `json:"g"`
+	SE     float64 `json:"se"`
+	GPop   float64 `json:"g_pop"`
+}
+
+// directionalUnit measures one model at one seed.
+func directionalUnit(model string, z dirSizes, seed uint64) (dirResult, error) {
+	pb, err := buildDirProblem(model, z, seed)
+	if err != nil {
+		return dirResult{}, err
+	}
+	res, err := directionalRows(model, pb.obj, z.top, z.flat, z.random, seed)
+	if err != nil {
+		return dirResult{}, err
+	}
+	if pb.popS != nil {
+		if res.Explicit, err = linearPopulationRows(pb, z.top); err != nil {
+			return dirResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// directionalRows runs the analysis (automatic path) and returns the point
+// and its directional alignments.
+func directionalRows(model string, obj *models.Objective, top, flat, random int, seed uint64) (dirResult, error) {
 	res, err := analysis.FromObjective(obj, analysis.Options{TopK: top, Flat: flat, Random: random, Seed: seed})
 	if err != nil {
-		return nil, err
+		return dirResult{}, err
 	}
-	rows := []Row{{
-		Labels: map[string]string{"model": model, "kind": "point", "path": res.Path},
-		Values: map[string]float64{"loss": res.Loss, "n": float64(res.N), "p": float64(res.P),
-			"mu": rdMetric(res.Mu), "rank": float64(len(res.Eigenvalues))},
-	}}
+	out := dirResult{Point: dirPoint{Model: model, Path: res.Path, Loss: res.Loss, N: res.N, P: res.P,
+		Mu: rdMetric(res.Mu), Rank: len(res.Eigenvalues)}}
 	for _, d := range res.Directional {
-		rows = append(rows, Row{
-			Labels: map[string]string{"model": model, "kind": d.Kind},
-			Values: map[string]float64{"k": float64(d.K), "lambda": d.Lambda, "g": rdMetric(d.G),
-				"v_sigma_v": d.VSigmaV},
-		})
+		out.Directions = append(out.Directions, dirDirection{Kind: d.Kind, K: d.K, Lambda: d.Lambda, G: rdMetric(d.G),
+			VSigmaV: d.VSigmaV})
 	}
-	return rows, nil
+	return out, nil
 }
 
 // rdMetric is a metric's value, NaN when undefined.
@@ -297,7 +325,7 @@ func rdMetric(m analysis.Metric) float64 {
 // sample G = XᵀX/n of linear regression, the sample g with its
 // delta-method standard error (dirAlong) and the population closed form
 // g(û_k) = 1 + (û_kᵀSδ)²/(2L·û_kᵀSû_k).
-func linearPopulationRows(pb *dirProblem, top int) ([]Row, error) {
+func linearPopulationRows(pb *dirProblem, top int) ([]dirExplicit, error) {
 	x := pb.obj.X
 	d := x.Cols
 	g := linalg.NewDense(d, d)
@@ -308,17 +336,13 @@ func linearPopulationRows(pb *dirProblem, top int) ([]Row, error) {
 	}
 	lg := analysis.LinearGaussian{S: pb.popS, Delta: pb.delta, Noise2: pb.noise2}
 	u := make([]float64, d)
-	var rows []Row
+	var rows []dirExplicit
 	for k := 1; k <= min(top, d); k++ {
 		j := d - k
 		vecs.Col(u, j)
 		al := dirAlong(pb.obj, u)
 		pop := lg.Directional(u)
-		rows = append(rows, Row{
-			Labels: map[string]string{"model": "linear", "kind": "explicit"},
-			Values: map[string]float64{"k": float64(k), "lambda": vals[j], "g": al.g, "se": al.se,
-				"g_pop": rdMetric(pop)},
-		})
+		rows = append(rows, dirExplicit{K: k, Lambda: vals[j], G: al.g, SE: al.se, GPop: rdMetric(pop)})
 	}
 	return rows, nil
 }
@@ -433,9 +457,13 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 	for i, u := range units {
 		ids[i] = u.ID
 	}
-	by, err := recordsByUnit("directional", ids, records)
+	res, err := decodeResults[dirResult]("directional", ids, records)
 	if err != nil {
 		return report.Section{}, err
+	}
+	by := make(map[string]*dirResult, len(ids))
+	for i, id := range ids {
+		by[id] = &res[i]
 	}
 	sec := report.Section{
 		Name:   "directional",
@@ -459,24 +487,16 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 		var loss []float64
 		undefined := 0
 		for s := 0; s < z.seeds; s++ {
-			rec := by[dirUnitID(model, s)]
-			for _, r := range rec.Rows {
-				kind := r.Label("kind")
-				switch kind {
-				case "point":
-					loss = append(loss, r.Value("loss"))
-					continue
-				case "explicit":
-					continue
-				}
-				kk := key{kind, int(r.Value("k"))}
-				g := r.Value("g")
-				if math.IsNaN(g) {
+			u := by[dirUnitID(model, s)]
+			loss = append(loss, u.Point.Loss)
+			for _, r := range u.Directions {
+				kk := key{r.Kind, r.K}
+				if math.IsNaN(r.G) {
 					undefined++
 				}
-				gs[kk] = append(gs[kk], g)
-				ls[kk] = append(ls[kk], r.Value("lambda"))
-				all[kind] = append(all[kind], g)
+				gs[kk] = append(gs[kk], r.G)
+				ls[kk] = append(ls[kk], r.Lambda)
+				all[r.Kind] = append(all[r.Kind], r.G)
 			}
 		}
 		fig := report.Figure{
@@ -524,12 +544,9 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 			// Population closed form along the sample top eigenvectors.
 			pg, pl := map[int][]float64{}, map[int][]float64{}
 			for s := 0; s < z.seeds; s++ {
-				for _, r := range by[dirUnitID(model, s)].Rows {
-					if r.Label("kind") == "explicit" {
-						k := int(r.Value("k"))
-						pg[k] = append(pg[k], r.Value("g_pop"))
-						pl[k] = append(pl[k], r.Value("lambda"))
-					}
+				for _, r := range by[dirUnitID(model, s)].Explicit {
+					pg[r.K] = append(pg[r.K], r.GPop)
+					pl[r.K] = append(pl[r.K], r.Lambda)
 				}
 			}
 			var ks []int
@@ -581,18 +598,15 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 	byK := map[int]*acc{}
 	maxZ, worstK, nCmp, fails := 0.0, 0, 0, 0
 	for s := 0; s < z.seeds; s++ {
-		for _, r := range by[dirUnitID("linear", s)].Rows {
-			if r.Label("kind") != "explicit" {
-				continue
-			}
-			k := int(r.Value("k"))
+		for _, r := range by[dirUnitID("linear", s)].Explicit {
+			k := r.K
 			a := byK[k]
 			if a == nil {
 				a = &acc{}
 				byK[k] = a
 			}
-			zz := math.Abs(r.Value("g")-r.Value("g_pop")) / r.Value("se")
-			a.l, a.g, a.gp, a.se, a.z = append(a.l, r.Value("lambda")), append(a.g, r.Value("g")), append(a.gp, r.Value("g_pop")), append(a.se, r.Value("se")), append(a.z, zz)
+			zz := math.Abs(r.G-r.GPop) / r.SE
+			a.l, a.g, a.gp, a.se, a.z = append(a.l, r.Lambda), append(a.g, r.G), append(a.gp, r.GPop), append(a.se, r.SE), append(a.z, zz)
 			nCmp++
 			if !(zz <= dirZMax) {
 				fails++

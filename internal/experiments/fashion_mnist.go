@@ -114,11 +114,11 @@ func planFashion(cfg Config) ([]Unit, error) {
 			units = append(units, Unit{
 				ID: fmUnitID(s, step),
 				Run: func(ctx context.Context) (Record, error) {
-					row, err := fashionUnit(ctx, cfg, z, s, step)
+					res, err := fashionUnit(ctx, cfg, z, s, step)
 					if err != nil {
 						return Record{}, fmt.Errorf("fashion-mnist seed %d step %d: %w", s, step, err)
 					}
-					return Record{Rows: row}, nil
+					return newRecord(res)
 				},
 			})
 		}
@@ -239,46 +239,86 @@ func fashionTrain(ctx context.Context, cfg Config, z fmSizes, s, step int) (*mod
 	return obj, d, ctx.Err()
 }
 
+// fmResult is one replicate at one checkpoint: the measurements there
+// and g along the directions of the analysis (kinds top and random).
+type fmResult struct {
+	Checkpoint fmCheckpoint  `json:"checkpoint"`
+	Directions []fmDirection `json:"directions"`
+}
+
+// fmCheckpoint holds the checkpoint's measurements; NaN: undefined
+// (POverReff without curvature, LambdaMax without eigenvalues).
+type fmCheckpoint struct {
+	Path        string  `json:"path"`
+	Seed        int     `json:"seed"`
+	Step        int     `json:"step"`
+	N           int     `json:"n"`
+	P           int     `json:"p"`
+	Loss        float64 `json:"loss"`
+	TrainAcc    float64 `json:"train_acc"`
+	TestAcc     float64 `json:"test_acc"`
+	TestLoss    float64 `json:"test_loss"`
+	Mu          float64 `json:"mu"`
+	MuC         float64 `json:"mu_c"`
+	MuIso       float64 `json:"mu_iso"`
+	MuOverIso   float64 `json:"mu_over_iso"`
+	TrG         float64 `json:"tr_g"`
+	FrobG2      float64 `json:"frob_g2"`
+	TrSigma1G   float64 `json:"tr_sigma1_g"`
+	TraceSE     float64 `json:"trace_se"`
+	PCAVar      float64 `json:"pca_var"`
+	POverReff   float64 `json:"p_over_reff"`
+	LambdaMax   float64 `json:"lambda_max"`
+	MinOutShare float64 `json:"min_out_share"`
+}
+
+// fmDirection is g along the k-th direction of a kind, with the output
+// diagnostics of fmDirDiagnostics for top directions (NaN otherwise).
+type fmDirection struct {
+	Kind    string  `json:"kind"`
+	K       int     `json:"k"`
+	Lambda  float64 `json:"lambda"`
+	G       float64 `json:"g"`
+	SumFrac float64 `json:"sum_frac"`
+	GOut    float64 `json:"g_out"`
+}
+
 // fashionUnit trains replicate s up to step and measures there.
-func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) ([]Row, error) {
+func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) (fmResult, error) {
 	_, _, _, probeSeed := fmSeeds(cfg, s)
 	obj, d, err := fashionTrain(ctx, cfg, z, s, step)
 	if err != nil {
-		return nil, err
+		return fmResult{}, err
 	}
 	net, x, y := obj.Model, obj.X, obj.Y
 	res, err := analysis.FromObjective(obj, analysis.Options{Path: analysis.PathMatrixFree, Probes: z.probes,
 		TopK: z.top, Flat: -1, Random: z.random, Seed: probeSeed})
 	if err != nil {
-		return nil, err
+		return fmResult{}, err
 	}
-	trainAcc, _ := fmAccuracy(net, x, y, d.trainLabels)
-	testAcc, testLoss := fmAccuracy(net, d.testX.Clone(), d.testY, d.testLabels)
-	vals := map[string]float64{
-		"seed": float64(s), "step": float64(step), "n": float64(res.N), "p": float64(res.P),
-		"loss": res.Loss, "train_acc": trainAcc, "test_acc": testAcc, "test_loss": testLoss,
-		"mu": rdMetric(res.Mu), "mu_c": rdMetric(res.MuC), "mu_iso": rdMetric(res.MuIso),
-		"mu_over_iso": rdMetric(res.MuOverIso), "tr_g": res.TrG, "frob_g2": res.FrobG2,
-		"tr_sigma1_g": res.TrSigma1G, "trace_se": res.TraceStdErr, "pca_var": d.pcaVar,
-	}
+	c := fmCheckpoint{Path: res.Path, Seed: s, Step: step, N: res.N, P: res.P, Loss: res.Loss,
+		Mu: rdMetric(res.Mu), MuC: rdMetric(res.MuC), MuIso: rdMetric(res.MuIso), MuOverIso: rdMetric(res.MuOverIso),
+		TrG: res.TrG, FrobG2: res.FrobG2, TrSigma1G: res.TrSigma1G, TraceSE: res.TraceStdErr, PCAVar: d.pcaVar,
+		POverReff: math.NaN(), LambdaMax: math.NaN()}
+	c.TrainAcc, _ = fmAccuracy(net, x, y, d.trainLabels)
+	c.TestAcc, c.TestLoss = fmAccuracy(net, d.testX.Clone(), d.testY, d.testLabels)
 	if res.TrG > 0 {
-		vals["p_over_reff"] = float64(res.P) * res.FrobG2 / (res.TrG * res.TrG)
+		c.POverReff = float64(res.P) * res.FrobG2 / (res.TrG * res.TrG)
 	}
 	if len(res.Eigenvalues) > 0 {
-		vals["lambda_max"] = res.Eigenvalues[0]
+		c.LambdaMax = res.Eigenvalues[0]
 	}
-	rows := []Row{{Labels: map[string]string{"kind": "checkpoint", "path": res.Path}, Values: vals}}
 	sumFrac, gOut, minShare := fmDirDiagnostics(obj, z.top, probeSeed, res.Eigenvalues)
-	rows[0].Values["min_out_share"] = minShare
+	c.MinOutShare = minShare
+	out := fmResult{Checkpoint: c}
 	for _, dr := range res.Directional {
-		v := map[string]float64{"seed": float64(s), "step": float64(step), "k": float64(dr.K),
-			"lambda": dr.Lambda, "g": rdMetric(dr.G)}
+		v := fmDirection{Kind: dr.Kind, K: dr.K, Lambda: dr.Lambda, G: rdMetric(dr.G), SumFrac: math.NaN(), GOut: math.NaN()}
 		if dr.Kind == "top" && dr.K-1 < len(sumFrac) {
-			v["sum_frac"], v["g_out"] = sumFrac[dr.K-1], gOut[dr.K-1]
+			v.SumFrac, v.GOut = sumFrac[dr.K-1], gOut[dr.K-1]
 		}
-		rows = append(rows, Row{Labels: map[string]string{"kind": dr.Kind}, Values: v})
+		out.Directions = append(out.Directions, v)
 	}
-	return rows, nil
+	return out, nil
 }
 
 // fmDirDiagnostics diagnoses the top eigenvectors u_k of G through their
@@ -409,9 +449,13 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 			ids = append(ids, fmUnitID(s, step))
 		}
 	}
-	by, err := recordsByUnit("fashion-mnist", ids, records)
+	res, err := decodeResults[fmResult]("fashion-mnist", ids, records)
 	if err != nil {
 		return report.Section{}, err
+	}
+	by := make(map[string]*fmResult, len(ids))
+	for i, id := range ids {
+		by[id] = &res[i]
 	}
 	sec := report.Section{
 		Name:   "fashion-mnist",
@@ -444,25 +488,30 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 		for i, step := range z.steps {
 			id := fmUnitID(s, step)
 			var tops []float64
-			for _, r := range by[id].Rows {
-				switch r.Label("kind") {
-				case "checkpoint":
-					for _, q := range []string{"loss", "test_loss", "train_acc", "test_acc", "mu", "mu_c", "mu_iso", "mu_over_iso", "p_over_reff", "lambda_max", "min_out_share"} {
-						add(q, i, r.Value(q))
-					}
-					pcaVar = append(pcaVar, r.Value("pca_var"))
-					if se := r.Value("trace_se") / r.Value("tr_sigma1_g"); se > probeSE {
-						probeSE = se
-					}
-					if mu := r.Value("mu"); !(mu >= muMin) {
-						muMin, muMinAt = mu, id
-					}
-					if ra := r.Value("mu_over_iso"); !(ra >= ratioMin) {
-						ratioMin, ratioMinAt = ra, id
-					}
+			c := by[id].Checkpoint
+			for _, q := range []struct {
+				name string
+				v    float64
+			}{{"loss", c.Loss}, {"test_loss", c.TestLoss}, {"train_acc", c.TrainAcc}, {"test_acc", c.TestAcc},
+				{"mu", c.Mu}, {"mu_c", c.MuC}, {"mu_iso", c.MuIso}, {"mu_over_iso", c.MuOverIso},
+				{"p_over_reff", c.POverReff}, {"lambda_max", c.LambdaMax}, {"min_out_share", c.MinOutShare}} {
+				add(q.name, i, q.v)
+			}
+			pcaVar = append(pcaVar, c.PCAVar)
+			if se := c.TraceSE / c.TrSigma1G; se > probeSE {
+				probeSE = se
+			}
+			if mu := c.Mu; !(mu >= muMin) {
+				muMin, muMinAt = mu, id
+			}
+			if ra := c.MuOverIso; !(ra >= ratioMin) {
+				ratioMin, ratioMinAt = ra, id
+			}
+			for _, r := range by[id].Directions {
+				switch r.Kind {
 				case "top":
-					g := r.Value("g")
-					k := int(r.Value("k"))
+					g := r.G
+					k := r.K
 					if k == 1 || k == 2 || k == 3 || k == z.top {
 						add("g_top"+strconv.Itoa(k), i, g)
 					}
@@ -477,14 +526,14 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 					}
 					if !(g >= fmGLo && g <= fmGHi) && len(outside.Rows) < 20 {
 						outside.Rows = append(outside.Rows, []string{strconv.Itoa(s), strconv.Itoa(step), strconv.Itoa(k),
-							rdFmt(r.Value("lambda")), rdFmt(g), rdFmt(r.Value("g_out")), rdFmt(r.Value("sum_frac"))})
+							rdFmt(r.Lambda), rdFmt(g), rdFmt(r.GOut), rdFmt(r.SumFrac)})
 					}
 					if g < fmGLo {
 						gLow++
-						if r.Value("sum_frac") >= 0.9 {
+						if r.SumFrac >= 0.9 {
 							gLowSum++
 						}
-						if r.Value("g_out") < fmGLo {
+						if r.GOut < fmGLo {
 							gLowOut++
 						}
 					}
@@ -493,7 +542,7 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 					}
 					gMax = math.Max(gMax, g)
 				case "random":
-					add("g_random", i, r.Value("g"))
+					add("g_random", i, r.G)
 				}
 			}
 			_, med, _, _ := rdQuantiles(tops)

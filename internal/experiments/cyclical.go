@@ -31,6 +31,7 @@ func init() {
 		Title:     "Cyclical learning rates: SGD leaves a sharp minimum for a flatter one, GD stays",
 		Claim:     cyclicalClaim,
 		Plan:      cyclicalPlan,
+		Result:    func() any { return new(cycUnitResult) },
 		Summarize: cyclicalSummarize,
 	})
 }

@@ -53,6 +53,7 @@ func init() {
 			"(docs/theory.md#the-papers-claims, claim 1). Measured here: μ, μ_c and the directional alignment g along the top " +
 			"eigen-directions of G at fixed n, against the effective dimension, with the Gaussian closed forms (docs/theory.md#gaussian-linear-regression).",
 		Plan:      degeneracyPlan,
+		Result:    func() any { return new(degeneracyResult) },
 		Summarize: degeneracySummarize,
 	})
 }

@@ -32,6 +32,7 @@ func init() {
 		Title:     "Directional alignment g along eigen-directions and random directions",
 		Claim:     "The directional alignment g(θ; v) = vᵀΣv / (2L·vᵀGv) is of order one uniformly over directions v: along the sharpest eigen-directions of G, the flattest nonzero ones and random directions alike, the SGD noise in a direction is about 2L times the curvature in it (docs/theory.md#the-papers-claims, claim 3).",
 		Plan:      planDirectional,
+		Result:    func() any { return new(dirResult) },
 		Summarize: summarizeDirectional,
 	})
 }
@@ -285,21 +286,21 @@ func directionalUnit(model string, z dirSizes, seed uint64) (dirResult, error) {
 	if err != nil {
 		return dirResult{}, err
 	}
-	res, err := directionalRows(model, pb.obj, z.top, z.flat, z.random, seed)
+	res, err := directionalPoint(model, pb.obj, z.top, z.flat, z.random, seed)
 	if err != nil {
 		return dirResult{}, err
 	}
 	if pb.popS != nil {
-		if res.Explicit, err = linearPopulationRows(pb, z.top); err != nil {
+		if res.Explicit, err = linearPopulation(pb, z.top); err != nil {
 			return dirResult{}, err
 		}
 	}
 	return res, nil
 }
 
-// directionalRows runs the analysis (automatic path) and returns the point
+// directionalPoint runs the analysis (automatic path) and returns the point
 // and its directional alignments.
-func directionalRows(model string, obj *models.Objective, top, flat, random int, seed uint64) (dirResult, error) {
+func directionalPoint(model string, obj *models.Objective, top, flat, random int, seed uint64) (dirResult, error) {
 	res, err := analysis.FromObjective(obj, analysis.Options{TopK: top, Flat: flat, Random: random, Seed: seed})
 	if err != nil {
 		return dirResult{}, err
@@ -321,11 +322,11 @@ func rdMetric(m analysis.Metric) float64 {
 	return m.Value
 }
 
-// linearPopulationRows computes, along the top eigenvectors û_k of the
+// linearPopulation computes, along the top eigenvectors û_k of the
 // sample G = XᵀX/n of linear regression, the sample g with its
 // delta-method standard error (dirAlong) and the population closed form
 // g(û_k) = 1 + (û_kᵀSδ)²/(2L·û_kᵀSû_k).
-func linearPopulationRows(pb *dirProblem, top int) ([]dirExplicit, error) {
+func linearPopulation(pb *dirProblem, top int) ([]dirExplicit, error) {
 	x := pb.obj.X
 	d := x.Cols
 	g := linalg.NewDense(d, d)

@@ -251,7 +251,7 @@ func TestDirectionalMatchesDenseReference(t *testing.T) {
 			seed := uint64(11)
 			pb, err := buildDirProblem(model, z, seed)
 			require.NoError(t, err)
-			res, err := directionalRows(model, pb.obj, z.top, z.flat, z.random, seed)
+			res, err := directionalPoint(model, pb.obj, z.top, z.flat, z.random, seed)
 			require.NoError(t, err)
 
 			n := pb.obj.N()
@@ -306,7 +306,7 @@ func TestLinearPopulationOracle(t *testing.T) {
 	for s := 0; s < reps; s++ {
 		pb, err := buildDirProblem("linear", z, 500+uint64(s))
 		require.NoError(t, err)
-		rows, err := linearPopulationRows(pb, z.top)
+		rows, err := linearPopulation(pb, z.top)
 		require.NoError(t, err)
 		require.Len(t, rows, z.top)
 		for _, r := range rows {

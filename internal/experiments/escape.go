@@ -35,6 +35,7 @@ func init() {
 		Title:     "Escape from a sharp minimum: GD along the sharpest direction, SGD along many flat ones",
 		Claim:     escapeClaim,
 		Plan:      escapePlan,
+		Result:    func() any { return new(escUnitResult) },
 		Summarize: escapeSummarize,
 	})
 }

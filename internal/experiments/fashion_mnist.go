@@ -31,6 +31,7 @@ func init() {
 		Title:     "Alignment during SGD training of an MLP on Fashion-MNIST",
 		Claim:     "The alignment of SGD noise with the curvature holds on real networks trained on real data: along SGD training of a network on Fashion-MNIST the loss alignment μ stays of order one, far above its isotropic baseline, and g is of order one along the top eigen-directions of G (docs/theory.md#the-papers-claims, claim 6).",
 		Plan:      planFashion,
+		Result:    func() any { return new(fmResult) },
 		Summarize: summarizeFashion,
 	})
 }

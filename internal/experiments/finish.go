@@ -74,7 +74,7 @@ func finish(dir string, cfg Config, plans []planned, records [][]Record, out *Ou
 func readBack(dir string, p planned) ([]Record, error) {
 	recs := make([]Record, len(p.units))
 	for j, u := range p.units {
-		rec, ok, err := readRecord(dir, p.exp.Name, u.ID)
+		rec, ok, err := readRecord(dir, p.exp, u.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -304,7 +304,7 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 		for j, u := range p.units {
 			found := false
 			for _, d := range opt.Dirs {
-				rec, ok, err := readRecord(d, p.exp.Name, u.ID)
+				rec, ok, err := readRecord(d, p.exp, u.ID)
 				var bad *CorruptRecordError
 				if errors.As(err, &bad) {
 					return nil, fmt.Errorf("cannot merge: %w; run the shard of %s again with --resume to redo the unit", err, d)

@@ -59,6 +59,7 @@ func init() {
 			"Gaussian linear regression the population values are μ = 1 + 2δᵀS³δ/(2L‖S‖_F²) and " +
 			"μ_c = 1 + δᵀS³δ/(2L‖S‖_F²) (docs/theory.md#gaussian-linear-regression); the finite-sample values must converge to them.",
 		Plan:      muVsNPlan,
+		Result:    func() any { return new(muVsNResult) },
 		Summarize: muVsNSummarize,
 	})
 }

@@ -76,6 +76,7 @@ func init() {
 			"and independently of the width m for two-layer networks f(x) = Σ_k a_k σ(w_kᵀx) with the second layer " +
 			"fixed and an activation with bounded derivative (claim 2; the bound is vacuous for ReLU).",
 		Plan:      muVsPPlan,
+		Result:    func() any { return new(muVsPResult) },
 		Summarize: muVsPSummarize,
 	})
 }

@@ -18,7 +18,7 @@ import (
 // Floats keep their exact value; NaN, +Inf and -Inf are stored as the
 // strings "NaN", "+Inf" and "-Inf", which encoding/json cannot do.
 
-// newRecord returns a record holding result v.
+// newRecord returns a record holding result v (encodeResult).
 func newRecord(v any) (Record, error) {
 	b, err := encodeResult(v)
 	return Record{Result: b}, err

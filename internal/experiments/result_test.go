@@ -30,7 +30,8 @@ type testResult struct {
 // survives the record's JSON round trip exactly, as do ints, bools,
 // strings, nil and non-nil slices and nested structs.
 func TestResultRoundTripsEveryValue(t *testing.T) {
-	for _, x := range []float64{0, 1.0 / 3, -2.5e-310, math.MaxFloat64, math.SmallestNonzeroFloat64, math.NaN(), math.Inf(1), math.Inf(-1)} {
+	for _, x := range []float64{0, math.Copysign(0, -1), 1.0 / 3, -2.5e-310, 1e-310, math.MaxFloat64, -math.MaxFloat64,
+		math.SmallestNonzeroFloat64, 123456789.123456789, math.NaN(), math.Inf(1), math.Inf(-1)} {
 		in := testResult{X: x, N: -7, Ok: true, Name: "a\"b", Xs: []float64{x, 1}, NoTag: x}
 		in.Inner = append(in.Inner, struct {
 			K int     `json:"k"`
@@ -74,6 +75,7 @@ func TestDecodeResultRefusesMismatches(t *testing.T) {
 		{"missing field", `{"x":1,"n":2,"ok":true,"name":"s","xs":[1],"inner":[]}`, `"NoTag" is missing`},
 		{"unknown field", `{"x":1,"n":2,"ok":true,"name":"s","xs":[1],"inner":[],"NoTag":0,"y":1}`, "unknown fields"},
 		{"string for float", `{"x":"Inf","n":2,"ok":true,"name":"s","xs":[1],"inner":[],"NoTag":0}`, ".x: Inf is not a number"},
+		{"unknown string", `{"x":"nope","n":2,"ok":true,"name":"s","xs":[1],"inner":[],"NoTag":0}`, ".x: nope is not a number"},
 		{"fraction for int", `{"x":1,"n":2.5,"ok":true,"name":"s","xs":[1],"inner":[],"NoTag":0}`, ".n: 2.5 is not an integer"},
 		{"number for bool", `{"x":1,"n":2,"ok":1,"name":"s","xs":[1],"inner":[],"NoTag":0}`, ".ok: 1 is not a bool"},
 		{"nested", `{"x":1,"n":2,"ok":true,"name":"s","xs":[1],"inner":[{"k":1,"v":null}],"NoTag":0}`, ".inner[0].v"},

@@ -184,7 +184,8 @@ func unitPath(dir, exp, unit string) string {
 }
 
 // CorruptRecordError is a unit record file that exists but cannot be used
-// (truncated, garbage, too large, or another unit's record). Run --resume
+// (truncated, garbage, too large, another unit's record, or a result that
+// does not fit the experiment's result type). Run --resume
 // redoes such a unit and replaces the file; Merge refuses it.
 type CorruptRecordError struct {
 	Path string
@@ -197,11 +198,12 @@ func (e *CorruptRecordError) Error() string {
 
 func (e *CorruptRecordError) Unwrap() error { return e.Err }
 
-// readRecord reads a unit's record; ok is false when there is none. A file
-// that is there but unusable gives a *CorruptRecordError; other errors are
-// I/O errors.
-func readRecord(dir, exp, unit string) (rec Record, ok bool, err error) {
-	path := unitPath(dir, exp, unit)
+// readRecord reads unit's record of experiment e; ok is false when there
+// is none. A file that is there but unusable (see CorruptRecordError; also
+// a result that does not fit e.Result) gives a *CorruptRecordError; other
+// errors are I/O errors.
+func readRecord(dir string, e *Experiment, unit string) (rec Record, ok bool, err error) {
+	path := unitPath(dir, e.Name, unit)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return rec, false, nil
@@ -220,8 +222,13 @@ func readRecord(dir, exp, unit string) (rec Record, ok bool, err error) {
 	if rec, err = decodeRecord(b); err != nil {
 		return rec, false, &CorruptRecordError{path, err}
 	}
-	if rec.Experiment != exp || rec.Unit != unit {
-		return rec, false, &CorruptRecordError{path, fmt.Errorf("holds %s/%s, not %s/%s", rec.Experiment, rec.Unit, exp, unit)}
+	if rec.Experiment != e.Name || rec.Unit != unit {
+		return rec, false, &CorruptRecordError{path, fmt.Errorf("holds %s/%s, not %s/%s", rec.Experiment, rec.Unit, e.Name, unit)}
+	}
+	if e.Result != nil {
+		if err := decodeResult(rec, e.Result()); err != nil {
+			return rec, false, &CorruptRecordError{path, err}
+		}
 	}
 	return rec, true, nil
 }
@@ -374,7 +381,7 @@ type stored struct {
 func (r *unitRunner) load(p planned, mine []bool) (stored, error) {
 	s := stored{recs: make([]Record, len(p.units)), have: make([]bool, len(p.units))}
 	for j, u := range p.units {
-		rec, ok, err := readRecord(r.opt.Out, p.exp.Name, u.ID)
+		rec, ok, err := readRecord(r.opt.Out, p.exp, u.ID)
 		var bad *CorruptRecordError
 		switch {
 		case errors.As(err, &bad):

@@ -173,13 +173,18 @@ func degeneracyUnit(ctx context.Context, cfg Config, sz degeneracySize, si int, 
 	return out, nil
 }
 
+// degPoint is one spectrum's summary: mean ± SE over seeds and the
+// population values.
+type degPoint struct {
+	spec, kind          string
+	r2, r1              float64
+	mu, muc, g          synStat
+	muPop, mucPop, gPop float64
+}
+
 func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 	sz := degeneracySizes(cfg.Scale)
-	plan, err := degeneracyPlan(cfg)
-	if err != nil {
-		return report.Section{}, err
-	}
-	res, err := decodeResults[degeneracyResult]("degeneracy", unitIDs(plan), records)
+	pts, err := degeneracyLoad(cfg, records)
 	if err != nil {
 		return report.Section{}, err
 	}
@@ -188,74 +193,101 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 		Title: "Alignment against input degeneracy",
 		Claim: "Smaller effective dimension of the input covariance (more degenerate inputs) changes the alignment " +
 			"strength (docs/theory.md#the-papers-claims, claim 1); μ and g against the effective dimension at fixed n.",
-		Method: fmt.Sprintf("Linear regression, d = %d, fixed n = %d, x ~ N(0, S) with S = diag(j^−α), α ∈ {%s}, and "+
-			"low-rank S (r ones, then zeros), r ∈ {%s}; labels from a teacher θ* ~ N(0, I/d) with noise s = %.2g; "+
-			"evaluated at θ = θ* + δ with δ along one fixed direction uniform on the sphere (the same for every "+
-			"spectrum) scaled to δᵀSδ = 1, so 2L = 1 + s² in population for every S. %d seeds per spectrum; μ, μ_c "+
-			"and g along the top %d eigenvectors of the sample G by analysis.FromObjective. Expected curves: the "+
-			"population closed forms μ = 1 + 2δᵀS³δ/(2L‖S‖_F²), μ_c = 1 + δᵀS³δ/(2L‖S‖_F²) and g(e_j) = "+
-			"1 + λ_jδ_j²/(2L) averaged over the top %d population eigenvectors e_j (the sample top eigenvectors "+
-			"approach them only where the eigenvalues are separated). Criteria fixed before the run: (a) mean μ "+
-			"and μ_c agree with the population at every spectrum within 4 SE + 2·v·(1 + r₂)/n (the bias allowance "+
-			"of mu-vs-n); (b) the change of μ, and of the top-k g, from the least degenerate (α = 0) to the most "+
-			"degenerate power law (α = %s) has the sign of the population change and exceeds 4 SE of the "+
-			"difference. Points are mean ± 1 SE over seeds; x axis r₂ = Tr(S)²/‖S‖_F².",
-			sz.D, sz.N, synFloats(sz.Alphas), synInts(sz.Ranks), synLabelNoise, sz.Seeds, sz.TopK, sz.TopK,
-			strconv.FormatFloat(sz.Alphas[len(sz.Alphas)-1], 'g', -1, 64)),
+		Method: degeneracyMethod(sz),
 	}
-	type point struct {
-		spec, kind          string
-		r2, r1              float64
-		mu, muc, g          synStat
-		muPop, mucPop, gPop float64
+	sec.Figures = append(sec.Figures,
+		degFigure(pts, "mu", "Loss alignment μ against effective dimension", "loss alignment μ (dimensionless)",
+			func(p degPoint) synStat { return p.mu }, func(p degPoint) float64 { return p.muPop }),
+		degFigure(pts, "mu-c", "Centered loss alignment μ_c against effective dimension", "centered loss alignment μ_c (dimensionless)",
+			func(p degPoint) synStat { return p.muc }, func(p degPoint) float64 { return p.mucPop }),
+		degFigure(pts, "g-top", fmt.Sprintf("Directional alignment g along the top %d eigenvectors of G", sz.TopK),
+			fmt.Sprintf("mean g over the top %d directions (dimensionless)", sz.TopK),
+			func(p degPoint) synStat { return p.g }, func(p degPoint) float64 { return p.gPop }))
+	table, agree := degeneracyTable(sz, pts)
+	sec.Tables = append(sec.Tables, table)
+	sec.Verdicts = append(sec.Verdicts, agree)
+	sec.Verdicts = append(sec.Verdicts, degeneracyTrendVerdicts(sz, pts)...)
+	sec.Notes = append(sec.Notes,
+		"With δ along a fixed direction, δᵀS³δ/‖S‖_F² grows as the spectrum concentrates, so the population μ − 1 grows as r₂ shrinks; the direction depends on how δ is chosen (δ ∝ S^(−1/2)z would make μ independent of the spectrum), which is why the population curve, not a universal sign, is the expectation.",
+		"The population top-k g uses the population eigenvectors e_j; for nearly flat spectra the sample top eigenvectors are essentially random directions in the flat part, where the population g is also close to 1 + ‖δ‖²/(d·2L).")
+	return sec, nil
+}
+
+// degeneracyLoad reads the units' results (one per spectrum, in
+// degeneracySpectra order) and summarises each.
+func degeneracyLoad(cfg Config, records []Record) ([]degPoint, error) {
+	plan, err := degeneracyPlan(cfg)
+	if err != nil {
+		return nil, err
 	}
-	var pts []point
-	// Units are planned spectrum by spectrum, in degeneracySpectra order.
+	res, err := decodeResults[degeneracyResult]("degeneracy", unitIDs(plan), records)
+	if err != nil {
+		return nil, err
+	}
+	var pts []degPoint
 	for _, u := range res {
 		if len(u.Seeds) == 0 {
-			return report.Section{}, fmt.Errorf("degeneracy: no seeds for %s", u.Spectrum)
+			return nil, fmt.Errorf("degeneracy: no seeds for %s", u.Spectrum)
 		}
 		r := u.Seeds[0]
-		pts = append(pts, point{spec: u.Spectrum, kind: u.Kind, r2: u.R2, r1: u.R1,
+		pts = append(pts, degPoint{spec: u.Spectrum, kind: u.Kind, r2: u.R2, r1: u.R1,
 			mu:    synSummary(degeneracyValues(u.Seeds, func(s degeneracySeed) float64 { return s.Mu })),
 			muc:   synSummary(degeneracyValues(u.Seeds, func(s degeneracySeed) float64 { return s.MuC })),
 			g:     synSummary(degeneracyValues(u.Seeds, func(s degeneracySeed) float64 { return s.GTop })),
 			muPop: r.MuPop, mucPop: r.MuCPop, gPop: r.GTopPop})
 	}
-	mkFig := func(name, title, ylabel string, val func(point) synStat, pop func(point) float64) report.Figure {
-		f := report.Figure{Name: name, Title: title,
-			Caption: "Mean ± 1 SE over seeds at fixed n; dashed: the population closed form at the same spectra.",
-			XLabel:  "effective dimension r₂ = Tr(S)²/‖S‖_F² (dimensions)", YLabel: ylabel, XLog: true}
-		for _, kind := range []struct{ key, label string }{{"powerlaw", "power law j^−α"}, {"lowrank", "low rank r"}} {
-			var xs, ps []float64
-			var st []synStat
-			for _, p := range pts {
-				if p.kind == kind.key {
-					xs = append(xs, p.r2)
-					st = append(st, val(p))
-					ps = append(ps, pop(p))
-				}
+	return pts, nil
+}
+
+func degeneracyMethod(sz degeneracySize) string {
+	return fmt.Sprintf("Linear regression, d = %d, fixed n = %d, x ~ N(0, S) with S = diag(j^−α), α ∈ {%s}, and "+
+		"low-rank S (r ones, then zeros), r ∈ {%s}; labels from a teacher θ* ~ N(0, I/d) with noise s = %.2g; "+
+		"evaluated at θ = θ* + δ with δ along one fixed direction uniform on the sphere (the same for every "+
+		"spectrum) scaled to δᵀSδ = 1, so 2L = 1 + s² in population for every S. %d seeds per spectrum; μ, μ_c "+
+		"and g along the top %d eigenvectors of the sample G by analysis.FromObjective. Expected curves: the "+
+		"population closed forms μ = 1 + 2δᵀS³δ/(2L‖S‖_F²), μ_c = 1 + δᵀS³δ/(2L‖S‖_F²) and g(e_j) = "+
+		"1 + λ_jδ_j²/(2L) averaged over the top %d population eigenvectors e_j (the sample top eigenvectors "+
+		"approach them only where the eigenvalues are separated). Criteria fixed before the run: (a) mean μ "+
+		"and μ_c agree with the population at every spectrum within 4 SE + 2·v·(1 + r₂)/n (the bias allowance "+
+		"of mu-vs-n); (b) the change of μ, and of the top-k g, from the least degenerate (α = 0) to the most "+
+		"degenerate power law (α = %s) has the sign of the population change and exceeds 4 SE of the "+
+		"difference. Points are mean ± 1 SE over seeds; x axis r₂ = Tr(S)²/‖S‖_F².",
+		sz.D, sz.N, synFloats(sz.Alphas), synInts(sz.Ranks), synLabelNoise, sz.Seeds, sz.TopK, sz.TopK,
+		strconv.FormatFloat(sz.Alphas[len(sz.Alphas)-1], 'g', -1, 64))
+}
+
+// degFigure is a measured quantity and its population value against r₂,
+// one series pair per kind of spectrum.
+func degFigure(pts []degPoint, name, title, ylabel string, val func(degPoint) synStat, pop func(degPoint) float64) report.Figure {
+	f := report.Figure{Name: name, Title: title,
+		Caption: "Mean ± 1 SE over seeds at fixed n; dashed: the population closed form at the same spectra.",
+		XLabel:  "effective dimension r₂ = Tr(S)²/‖S‖_F² (dimensions)", YLabel: ylabel, XLog: true}
+	for _, kind := range []struct{ key, label string }{{"powerlaw", "power law j^−α"}, {"lowrank", "low rank r"}} {
+		var xs, ps []float64
+		var st []synStat
+		for _, p := range pts {
+			if p.kind == kind.key {
+				xs = append(xs, p.r2)
+				st = append(st, val(p))
+				ps = append(ps, pop(p))
 			}
-			if len(xs) == 0 {
-				continue
-			}
-			s := synSeries("measured, "+kind.label, xs, st)
-			pl := report.Series{Label: "population, " + kind.label, X: xs, Y: ps, Style: "dashed"}
-			if kind.key == "lowrank" {
-				s.Style, pl.Style = "points", "points"
-			}
-			f.Series = append(f.Series, s, pl)
 		}
-		return f
+		if len(xs) == 0 {
+			continue
+		}
+		s := synSeries("measured, "+kind.label, xs, st)
+		pl := report.Series{Label: "population, " + kind.label, X: xs, Y: ps, Style: "dashed"}
+		if kind.key == "lowrank" {
+			s.Style, pl.Style = "points", "points"
+		}
+		f.Series = append(f.Series, s, pl)
 	}
-	sec.Figures = append(sec.Figures,
-		mkFig("mu", "Loss alignment μ against effective dimension", "loss alignment μ (dimensionless)",
-			func(p point) synStat { return p.mu }, func(p point) float64 { return p.muPop }),
-		mkFig("mu-c", "Centered loss alignment μ_c against effective dimension", "centered loss alignment μ_c (dimensionless)",
-			func(p point) synStat { return p.muc }, func(p point) float64 { return p.mucPop }),
-		mkFig("g-top", fmt.Sprintf("Directional alignment g along the top %d eigenvectors of G", sz.TopK),
-			fmt.Sprintf("mean g over the top %d directions (dimensionless)", sz.TopK),
-			func(p point) synStat { return p.g }, func(p point) float64 { return p.gPop }))
+	return f
+}
+
+// degeneracyTable lists every spectrum, and the verdict that μ and μ_c
+// agree with the population at every spectrum.
+func degeneracyTable(sz degeneracySize, pts []degPoint) (report.Table, report.Verdict) {
 	table := report.Table{Name: "spectra", Caption: fmt.Sprintf("Effective dimensions and alignment per spectrum (d = %d, n = %d; mean ± SE).", sz.D, sz.N),
 		Columns: []string{"spectrum", "r₂ = Tr(S)²/‖S‖_F²", "r₁ = Tr(S)/‖S‖_op", "μ", "population μ", "μ_c", "population μ_c", "top-k g", "population top-k g"}}
 	worst, worstAt := -1.0, ""
@@ -282,23 +314,28 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 			}
 		}
 	}
-	sec.Tables = append(sec.Tables, table)
-	sec.Verdicts = append(sec.Verdicts, report.Verdict{
+	return table, report.Verdict{
 		Statement: "Finite-sample μ and μ_c agree with the population closed forms at every spectrum",
 		Measured:  fmt.Sprintf("largest |Δ|/tol = %s (%s)", synFmt(worst), worstAt),
 		Expected:  "|mean − population| ≤ 4 SE + 2·v·(1 + r₂)/n at every spectrum",
 		Held:      agree,
-	})
+	}
+}
+
+// degeneracyTrendVerdicts: μ and the top-k g change from the least to the
+// most degenerate power law as the closed form predicts.
+func degeneracyTrendVerdicts(sz degeneracySize, pts []degPoint) []report.Verdict {
+	var out []report.Verdict
 	// Trend from the least to the most degenerate power law.
 	lo, hi := pts[0], pts[len(sz.Alphas)-1]
 	for _, m := range []struct {
 		sym      string
-		val      func(point) synStat
-		pop      func(point) float64
+		val      func(degPoint) synStat
+		pop      func(degPoint) float64
 		popLabel string
 	}{
-		{"μ", func(p point) synStat { return p.mu }, func(p point) float64 { return p.muPop }, "population μ"},
-		{fmt.Sprintf("top-%d g", sz.TopK), func(p point) synStat { return p.g }, func(p point) float64 { return p.gPop }, "population g over e_1..e_k"},
+		{"μ", func(p degPoint) synStat { return p.mu }, func(p degPoint) float64 { return p.muPop }, "population μ"},
+		{fmt.Sprintf("top-%d g", sz.TopK), func(p degPoint) synStat { return p.g }, func(p degPoint) float64 { return p.gPop }, "population g over e_1..e_k"},
 	} {
 		a, b := m.val(lo), m.val(hi)
 		diff := b.Mean - a.Mean
@@ -309,7 +346,7 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 		if popDiff < 0 {
 			dir = "decreases"
 		}
-		sec.Verdicts = append(sec.Verdicts, report.Verdict{
+		out = append(out, report.Verdict{
 			Statement: fmt.Sprintf("%s %s as the effective dimension shrinks (%s, r₂ = %s → %s, r₂ = %s), as the closed form predicts",
 				m.sym, dir, lo.spec, synFmt(lo.r2), hi.spec, synFmt(hi.r2)),
 			Measured: fmt.Sprintf("%s: %s ± %s → %s ± %s (change %s, 4 SE = %s)", m.sym, synFmt(a.Mean), synFmt(a.SE),
@@ -319,10 +356,7 @@ func degeneracySummarize(cfg Config, records []Record) (report.Section, error) {
 			Held: held,
 		})
 	}
-	sec.Notes = append(sec.Notes,
-		"With δ along a fixed direction, δᵀS³δ/‖S‖_F² grows as the spectrum concentrates, so the population μ − 1 grows as r₂ shrinks; the direction depends on how δ is chosen (δ ∝ S^(−1/2)z would make μ independent of the spectrum), which is why the population curve, not a universal sign, is the expectation.",
-		"The population top-k g uses the population eigenvectors e_j; for nearly flat spectra the sample top eigenvectors are essentially random directions in the flat part, where the population g is also close to 1 + ‖δ‖²/(d·2L).")
-	return sec, nil
+	return out
 }
 
 // synFloats formats a list of numbers "0, 0.5, …".

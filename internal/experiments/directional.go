@@ -448,163 +448,221 @@ func directionalMethod(z dirSizes) string {
 	return b.String()
 }
 
+// dirKinds are the kinds of direction, in report order, and their labels.
+var (
+	dirKinds     = []string{"top", "flat", "random"}
+	dirKindLabel = map[string]string{"top": "top eigen-directions of G", "flat": "flattest nonzero eigen-directions", "random": "random directions"}
+)
+
+// dirView is what the steps of the directional summary read: the sizes
+// and the units' results by unit ID.
+type dirView struct {
+	z  dirSizes
+	by map[string]*dirResult
+}
+
 func summarizeDirectional(cfg Config, records []Record) (report.Section, error) {
-	z := directionalSizes(cfg.Scale)
-	units, err := planDirectional(cfg)
+	v, err := dirLoad(cfg, records)
 	if err != nil {
 		return report.Section{}, err
-	}
-	ids := make([]string, len(units))
-	for i, u := range units {
-		ids[i] = u.ID
-	}
-	res, err := decodeResults[dirResult]("directional", ids, records)
-	if err != nil {
-		return report.Section{}, err
-	}
-	by := make(map[string]*dirResult, len(ids))
-	for i, id := range ids {
-		by[id] = &res[i]
 	}
 	sec := report.Section{
 		Name:   "directional",
 		Title:  "Directional alignment g along eigen-directions and random directions",
 		Claim:  "The directional alignment g(θ; v) = vᵀΣv / (2L·vᵀGv) is of order one uniformly over directions v: along the sharpest eigen-directions of G, the flattest nonzero ones and random directions (docs/theory.md#the-papers-claims, claim 3).",
-		Method: directionalMethod(z),
+		Method: directionalMethod(v.z),
 	}
 	dist := report.Table{Name: "distribution", Caption: "Distribution of g over all directions and seeds, per model and kind of direction (dimensionless).",
 		Columns: []string{"model", "kind", "directions", "min g", "median g", "max g", "inside band"}}
-	kinds := []string{"top", "flat", "random"}
-	kindLabel := map[string]string{"top": "top eigen-directions of G", "flat": "flattest nonzero eigen-directions", "random": "random directions"}
-	var notes []string
 	for _, model := range dirModels {
-		// Gather rows of this model over seeds, keyed by kind and rank.
-		type key struct {
-			kind string
-			k    int
-		}
-		gs, ls := map[key][]float64{}, map[key][]float64{}
-		all := map[string][]float64{}
-		var loss []float64
-		undefined := 0
-		for s := 0; s < z.seeds; s++ {
-			u := by[dirUnitID(model, s)]
-			loss = append(loss, u.Point.Loss)
-			for _, r := range u.Directions {
-				kk := key{r.Kind, r.K}
-				if math.IsNaN(r.G) {
-					undefined++
-				}
-				gs[kk] = append(gs[kk], r.G)
-				ls[kk] = append(ls[kk], r.Lambda)
-				all[r.Kind] = append(all[r.Kind], r.G)
-			}
-		}
-		fig := report.Figure{
-			Name:    "g-" + model,
-			Title:   "g against curvature: " + dirModelTitle[model],
-			Caption: fmt.Sprintf("Directional alignment g along the top and flattest nonzero eigenvectors of G and along random unit directions (x: vᵀGv), %s, mean ± 1 SE over %d seeds. Order-one band [%g, %g].", dirModelTitle[model], z.seeds, dirBandLo, dirBandHi),
-			XLabel:  "curvature λ = vᵀGv (loss units per squared parameter unit)",
-			YLabel:  "directional alignment g (dimensionless)",
-			XLog:    true,
-			HLines:  []report.RefLine{{Label: "g = 1 (Σ = 2L·G)", At: 1}},
-		}
-		for _, kind := range kinds {
-			var keys []key
-			for kk := range gs {
-				if kk.kind == kind {
-					keys = append(keys, kk)
-				}
-			}
-			sort.Slice(keys, func(i, j int) bool { return keys[i].k < keys[j].k })
-			var x, y, se []float64
-			for _, kk := range keys {
-				lm, _ := meanSE(ls[kk])
-				gm, gse := meanSE(gs[kk])
-				x, y, se = append(x, lm), append(y, gm), append(se, gse)
-			}
-			if len(x) == 0 {
-				continue
-			}
-			style := "line+points"
-			if kind == "random" {
-				style = "points"
-			}
-			fig.Series = append(fig.Series, rdSeries(kindLabel[kind], x, y, se, style))
-			lo, med, hi, cnt := rdQuantiles(all[kind])
-			inside := 0
-			for _, g := range all[kind] {
-				if g >= dirBandLo && g <= dirBandHi {
-					inside++
-				}
-			}
-			dist.Rows = append(dist.Rows, []string{dirModelTitle[model], kind, strconv.Itoa(cnt), rdFmt(lo), rdFmt(med), rdFmt(hi),
-				fmt.Sprintf("%d/%d", inside, len(all[kind]))})
-		}
-		if model == "linear" {
-			// Population closed form along the sample top eigenvectors.
-			pg, pl := map[int][]float64{}, map[int][]float64{}
-			for s := 0; s < z.seeds; s++ {
-				for _, r := range by[dirUnitID(model, s)].Explicit {
-					pg[r.K] = append(pg[r.K], r.GPop)
-					pl[r.K] = append(pl[r.K], r.Lambda)
-				}
-			}
-			var ks []int
-			for k := range pg {
-				ks = append(ks, k)
-			}
-			sort.Ints(ks)
-			var x, y, se []float64
-			for _, k := range ks {
-				lm, _ := meanSE(pl[k])
-				gm, gse := meanSE(pg[k])
-				x, y, se = append(x, lm), append(y, gm), append(se, gse)
-			}
-			if len(x) > 0 {
-				fig.Series = append(fig.Series, rdSeries("population closed form g(û_k)", x, y, se, "dashed"))
-			}
-			fig.HLines = append(fig.HLines, report.RefLine{Label: "population bound g < 2 (linear)", At: 2})
-		}
+		d := v.gather(model)
+		fig, rows := v.modelFigure(model, d)
 		sec.Figures = append(sec.Figures, fig)
+		dist.Rows = append(dist.Rows, rows...)
+		sec.Verdicts = append(sec.Verdicts, d.bandVerdict(model))
+	}
+	pop, verdict := v.population()
+	sec.Verdicts = append(sec.Verdicts, verdict)
+	sec.Tables = []report.Table{dist, pop}
+	sec.Notes = []string{"The diagonal network's G has rank d of p = 2d (each coordinate moves F_j = u_jv_j along one direction); \"flattest nonzero\" skips the d-dimensional null space."}
+	if cfg.Scale == Tiny {
+		sec.Notes = append(sec.Notes, "Tiny scale: sizes far too small for the verdicts to be meaningful; they only exercise the code.")
+	}
+	return sec, nil
+}
 
-		// Verdict: every g inside the band.
-		var every []float64
-		for _, kind := range kinds {
-			every = append(every, all[kind]...)
+// dirLoad reads the units' results.
+func dirLoad(cfg Config, records []Record) (*dirView, error) {
+	units, err := planDirectional(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ids := unitIDs(units)
+	res, err := decodeResults[dirResult]("directional", ids, records)
+	if err != nil {
+		return nil, err
+	}
+	v := &dirView{z: directionalSizes(cfg.Scale), by: make(map[string]*dirResult, len(ids))}
+	for i, id := range ids {
+		v.by[id] = &res[i]
+	}
+	return v, nil
+}
+
+// dirKey is the k-th direction of a kind.
+type dirKey struct {
+	kind string
+	k    int
+}
+
+// dirModelData is one model's directions over the seeds: g and λ by
+// direction, all g by kind, the losses, and how many g were undefined.
+type dirModelData struct {
+	gs, ls    map[dirKey][]float64
+	all       map[string][]float64
+	loss      []float64
+	undefined int
+}
+
+// gather collects one model's directions over the seeds.
+func (v *dirView) gather(model string) *dirModelData {
+	d := &dirModelData{gs: map[dirKey][]float64{}, ls: map[dirKey][]float64{}, all: map[string][]float64{}}
+	for s := 0; s < v.z.seeds; s++ {
+		u := v.by[dirUnitID(model, s)]
+		d.loss = append(d.loss, u.Point.Loss)
+		for _, r := range u.Directions {
+			kk := dirKey{r.Kind, r.K}
+			if math.IsNaN(r.G) {
+				d.undefined++
+			}
+			d.gs[kk] = append(d.gs[kk], r.G)
+			d.ls[kk] = append(d.ls[kk], r.Lambda)
+			d.all[r.Kind] = append(d.all[r.Kind], r.G)
 		}
-		lo, med, hi, cnt := rdQuantiles(every)
-		inside := 0
-		for _, g := range every {
-			if g >= dirBandLo && g <= dirBandHi {
-				inside++
+	}
+	return d
+}
+
+// modelFigure draws g against curvature for every kind of direction (and,
+// for linear regression, the population closed form), and returns the
+// rows of the distribution table.
+func (v *dirView) modelFigure(model string, d *dirModelData) (report.Figure, [][]string) {
+	fig := report.Figure{
+		Name:    "g-" + model,
+		Title:   "g against curvature: " + dirModelTitle[model],
+		Caption: fmt.Sprintf("Directional alignment g along the top and flattest nonzero eigenvectors of G and along random unit directions (x: vᵀGv), %s, mean ± 1 SE over %d seeds. Order-one band [%g, %g].", dirModelTitle[model], v.z.seeds, dirBandLo, dirBandHi),
+		XLabel:  "curvature λ = vᵀGv (loss units per squared parameter unit)",
+		YLabel:  "directional alignment g (dimensionless)",
+		XLog:    true,
+		HLines:  []report.RefLine{{Label: "g = 1 (Σ = 2L·G)", At: 1}},
+	}
+	var rows [][]string
+	for _, kind := range dirKinds {
+		var keys []dirKey
+		for kk := range d.gs {
+			if kk.kind == kind {
+				keys = append(keys, kk)
 			}
 		}
-		lm, _ := meanSE(loss)
-		measured := fmt.Sprintf("%d/%d directions inside; min %s, median %s, max %s (loss %s)", inside, len(every), rdFmt(lo), rdFmt(med), rdFmt(hi), rdFmt(lm))
-		if undefined > 0 {
-			measured += fmt.Sprintf("; %d undefined", undefined)
+		sort.Slice(keys, func(i, j int) bool { return keys[i].k < keys[j].k })
+		var x, y, se []float64
+		for _, kk := range keys {
+			lm, _ := meanSE(d.ls[kk])
+			gm, gse := meanSE(d.gs[kk])
+			x, y, se = append(x, lm), append(y, gm), append(se, gse)
 		}
-		sec.Verdicts = append(sec.Verdicts, report.Verdict{
-			Statement: fmt.Sprintf("%s: g is of order one along every top, flattest and random direction", dirModelTitle[model]),
-			Measured:  measured,
-			Expected:  fmt.Sprintf("every g in [%g, %g]", dirBandLo, dirBandHi),
-			Held:      cnt > 0 && inside == len(every),
-		})
+		if len(x) == 0 {
+			continue
+		}
+		style := "line+points"
+		if kind == "random" {
+			style = "points"
+		}
+		fig.Series = append(fig.Series, rdSeries(dirKindLabel[kind], x, y, se, style))
+		lo, med, hi, cnt := rdQuantiles(d.all[kind])
+		rows = append(rows, []string{dirModelTitle[model], kind, strconv.Itoa(cnt), rdFmt(lo), rdFmt(med), rdFmt(hi),
+			fmt.Sprintf("%d/%d", dirInside(d.all[kind]), len(d.all[kind]))})
 	}
-	// Population comparison for linear regression.
+	if model == "linear" {
+		if s, ok := v.populationSeries(model); ok {
+			fig.Series = append(fig.Series, s)
+		}
+		fig.HLines = append(fig.HLines, report.RefLine{Label: "population bound g < 2 (linear)", At: 2})
+	}
+	return fig, rows
+}
+
+// dirInside counts the g inside the order-one band.
+func dirInside(gs []float64) int {
+	n := 0
+	for _, g := range gs {
+		if g >= dirBandLo && g <= dirBandHi {
+			n++
+		}
+	}
+	return n
+}
+
+// populationSeries is the population closed form along the sample top
+// eigenvectors, mean ± SE over seeds by k; false if there is none.
+func (v *dirView) populationSeries(model string) (report.Series, bool) {
+	pg, pl := map[int][]float64{}, map[int][]float64{}
+	for s := 0; s < v.z.seeds; s++ {
+		for _, r := range v.by[dirUnitID(model, s)].Explicit {
+			pg[r.K] = append(pg[r.K], r.GPop)
+			pl[r.K] = append(pl[r.K], r.Lambda)
+		}
+	}
+	var ks []int
+	for k := range pg {
+		ks = append(ks, k)
+	}
+	sort.Ints(ks)
+	var x, y, se []float64
+	for _, k := range ks {
+		lm, _ := meanSE(pl[k])
+		gm, gse := meanSE(pg[k])
+		x, y, se = append(x, lm), append(y, gm), append(se, gse)
+	}
+	return rdSeries("population closed form g(û_k)", x, y, se, "dashed"), len(x) > 0
+}
+
+// bandVerdict: every g of the model is inside the order-one band.
+func (d *dirModelData) bandVerdict(model string) report.Verdict {
+	var every []float64
+	for _, kind := range dirKinds {
+		every = append(every, d.all[kind]...)
+	}
+	lo, med, hi, cnt := rdQuantiles(every)
+	inside := dirInside(every)
+	lm, _ := meanSE(d.loss)
+	measured := fmt.Sprintf("%d/%d directions inside; min %s, median %s, max %s (loss %s)", inside, len(every), rdFmt(lo), rdFmt(med), rdFmt(hi), rdFmt(lm))
+	if d.undefined > 0 {
+		measured += fmt.Sprintf("; %d undefined", d.undefined)
+	}
+	return report.Verdict{
+		Statement: fmt.Sprintf("%s: g is of order one along every top, flattest and random direction", dirModelTitle[model]),
+		Measured:  measured,
+		Expected:  fmt.Sprintf("every g in [%g, %g]", dirBandLo, dirBandHi),
+		Held:      cnt > 0 && inside == len(every),
+	}
+}
+
+// population compares, for linear regression, the sample g along the
+// sample top eigenvectors with the population closed form: the table by k
+// and the verdict.
+func (v *dirView) population() (report.Table, report.Verdict) {
 	pop := report.Table{Name: "population", Caption: "Linear regression: sample g along the sample top eigenvectors û_k of G against the population closed form g(û_k) = 1 + (û_kᵀSδ)²/(2L·û_kᵀSû_k), means over seeds; z = (g − g_pop)/SE, SE the delta-method standard error.",
 		Columns: []string{"k", "λ_k (mean)", "g (mean)", "g_pop (mean)", "SE (mean)", "max |z|"}}
 	type acc struct{ l, g, gp, se, z []float64 }
 	byK := map[int]*acc{}
 	maxZ, worstK, nCmp, fails := 0.0, 0, 0, 0
-	for s := 0; s < z.seeds; s++ {
-		for _, r := range by[dirUnitID("linear", s)].Explicit {
-			k := r.K
-			a := byK[k]
+	for s := 0; s < v.z.seeds; s++ {
+		for _, r := range v.by[dirUnitID("linear", s)].Explicit {
+			a := byK[r.K]
 			if a == nil {
 				a = &acc{}
-				byK[k] = a
+				byK[r.K] = a
 			}
 			zz := math.Abs(r.G-r.GPop) / r.SE
 			a.l, a.g, a.gp, a.se, a.z = append(a.l, r.Lambda), append(a.g, r.G), append(a.gp, r.GPop), append(a.se, r.SE), append(a.z, zz)
@@ -613,7 +671,7 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 				fails++
 			}
 			if zz > maxZ || math.IsNaN(zz) {
-				maxZ, worstK = zz, k
+				maxZ, worstK = zz, r.K
 			}
 		}
 	}
@@ -631,17 +689,10 @@ func summarizeDirectional(cfg Config, records []Record) (report.Section, error) 
 		_, _, mz, _ := rdQuantiles(a.z)
 		pop.Rows = append(pop.Rows, []string{strconv.Itoa(k), rdFmt(l), rdFmt(g), rdFmt(gp), rdFmt(se), rdFmt(mz)})
 	}
-	sec.Verdicts = append(sec.Verdicts, report.Verdict{
+	return pop, report.Verdict{
 		Statement: "linear regression: finite-sample g along the top eigenvectors matches the population closed form 1 + (vᵀSδ)²/(2L·vᵀSv)",
 		Measured:  fmt.Sprintf("max |g − g_pop|/SE = %s (k = %d) over %d comparisons; %d outside", rdFmt(maxZ), worstK, nCmp, fails),
-		Expected:  fmt.Sprintf("|g − g_pop| ≤ %g·SE (delta-method SE ∝ n^−½, n = %d) for every k ≤ %d and seed", dirZMax, z.linN, z.top),
+		Expected:  fmt.Sprintf("|g − g_pop| ≤ %g·SE (delta-method SE ∝ n^−½, n = %d) for every k ≤ %d and seed", dirZMax, v.z.linN, v.z.top),
 		Held:      nCmp > 0 && fails == 0,
-	})
-	sec.Tables = []report.Table{dist, pop}
-	notes = append(notes, "The diagonal network's G has rank d of p = 2d (each coordinate moves F_j = u_jv_j along one direction); \"flattest nonzero\" skips the d-dimensional null space.")
-	if cfg.Scale == Tiny {
-		notes = append(notes, "Tiny scale: sizes far too small for the verdicts to be meaningful; they only exercise the code.")
 	}
-	sec.Notes = notes
-	return sec, nil
 }

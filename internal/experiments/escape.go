@@ -322,7 +322,8 @@ type escUnitResult struct {
 // escSummary holds a unit's scalars. SGDCritical, MuCMin, Bound and FrobG
 // belong to SGD units (NaN for GD).
 type escSummary struct {
-	Model, Method string
+	Model         string  `json:"model"`
+	Method        string  `json:"method"`
 	Factor        float64 `json:"factor"`
 	Batch         int     `json:"batch"`
 	LR            float64 `json:"lr"`

@@ -1,6 +1,7 @@
 package escape
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -26,7 +27,7 @@ func BenchmarkMonteCarloWorkers(b *testing.B) {
 				mc := &MonteCarlo{Objective: obj, Basis: basis, Law: Isotropic, Radius: 0.1,
 					Optim: optim.Config{Batch: 32, Schedule: optim.Constant(0.01)}, Steps: 200, Every: 50,
 					Repeats: 16, Workers: w, Seed: 1}
-				if _, err := mc.Run(); err != nil {
+				if _, err := mc.Run(context.Background()); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,10 +1,12 @@
 package escape
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/noisegeom/noisegeom/analysis"
 	"github.com/noisegeom/noisegeom/models"
@@ -27,6 +29,11 @@ type Cyclical struct {
 	Radius              float64
 	Repeats, Workers    int
 	Seed                uint64
+	// Seeds, when not nil, gives repeat r's perturbation and minibatch
+	// seeds in place of those derived from (Seed, r). It must depend on r
+	// only, like the default, so that results do not depend on how the
+	// repeats are split (RunArm).
+	Seeds func(r int) (perturb, batch uint64)
 }
 
 // Stat is a mean over repeats and its standard error.
@@ -56,51 +63,85 @@ type CyclicalResult struct {
 	DivergedAt map[string]int `json:"diverged_at"`
 }
 
+// The arms of Cyclical, in result order.
+const (
+	ArmSGDCyclical = "sgd_cyclical"
+	ArmSGDConstant = "sgd_constant"
+	ArmGDCyclical  = "gd_cyclical"
+)
+
 // cyclicalArms lists the arms in result order.
-var cyclicalArms = []string{"sgd_cyclical", "sgd_constant", "gd_cyclical"}
+var cyclicalArms = []string{ArmSGDCyclical, ArmSGDConstant, ArmGDCyclical}
+
+// CycleValues are one repeat's measurements at the end of one cycle.
+type CycleValues struct {
+	LambdaMax, TrG, FrobG, Loss float64
+}
+
+// RepeatCycles is one repeat of one arm: the measurements at the end of
+// every cycle (entry 0: the start) before the step DivergedAt at which
+// the repeat diverged (NotDiverged if it did not): its loss or a
+// measurement stopped being finite.
+type RepeatCycles struct {
+	Repeat     int
+	Cycles     []CycleValues
+	DivergedAt int
+}
 
 // Run runs the repeats in parallel (results independent of Workers). A
-// diverging arm is a result (CyclicalResult.DivergedAt), not an error.
-func (c *Cyclical) Run() (*CyclicalResult, error) {
-	if c.Repeats < 2 || c.Cycles < 1 || c.HighSteps < 0 || c.LowSteps < 0 || c.HighSteps+c.LowSteps == 0 || c.Batch < 1 {
+// diverging arm is a result (CyclicalResult.DivergedAt), not an error; a
+// cancelled ctx stops it with ctx.Err().
+func (c *Cyclical) Run(ctx context.Context) (*CyclicalResult, error) {
+	if c.Repeats < 2 {
 		return nil, errors.New("escape: Cyclical needs Repeats ≥ 2, Cycles ≥ 1, a positive cycle length and Batch ≥ 1")
-	}
-	obj := c.Objective
-	theta := append([]float64(nil), obj.Model.Params()...)
-	// vals[arm][repeat][cycle] = (λmax, TrG, ‖G‖_F, L) up to the repeat's
-	// divergence, at step div[arm][repeat].
-	vals := make([][][][4]float64, len(cyclicalArms))
-	div := make([][]int, len(cyclicalArms))
-	for a := range vals {
-		vals[a], div[a] = make([][][4]float64, c.Repeats), make([]int, c.Repeats)
-	}
-	err := runRepeats(obj, c.Repeats, c.Workers, func(wobj *models.Objective, r int) error {
-		for a := range cyclicalArms {
-			var err error
-			if vals[a][r], div[a][r], err = c.one(wobj, theta, a, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("escape: Cyclical %w", err)
 	}
 	res := &CyclicalResult{DivergedAt: map[string]int{}}
 	outs := []*[]CycleStats{&res.SGDCyclical, &res.SGDConstant, &res.GDCyclical}
 	for a, arm := range cyclicalArms {
-		*outs[a], res.DivergedAt[arm] = c.cycleStats(vals[a], div[a])
+		reps, err := c.RunArm(ctx, arm, 0, c.Repeats)
+		if err != nil {
+			return nil, err
+		}
+		*outs[a], res.DivergedAt[arm] = c.cycleStats(reps)
 	}
 	return res, nil
 }
 
+// RunArm runs repeats [r0, r1) of one arm (ArmSGDCyclical, ArmSGDConstant
+// or ArmGDCyclical) in parallel over Workers and returns them in repeat
+// order. Repeat r depends on r only, never on the range it runs in, so a
+// sweep may be split into ranges run separately.
+func (c *Cyclical) RunArm(ctx context.Context, arm string, r0, r1 int) ([]RepeatCycles, error) {
+	if c.Cycles < 1 || c.HighSteps < 0 || c.LowSteps < 0 || c.HighSteps+c.LowSteps == 0 || c.Batch < 1 {
+		return nil, errors.New("escape: Cyclical needs Cycles ≥ 1, a positive cycle length and Batch ≥ 1")
+	}
+	if !slices.Contains(cyclicalArms, arm) {
+		return nil, fmt.Errorf("escape: Cyclical: arm %q: want one of %v", arm, cyclicalArms)
+	}
+	if r0 < 0 || r1 < r0 {
+		return nil, fmt.Errorf("escape: Cyclical: repeat range [%d, %d)", r0, r1)
+	}
+	obj := c.Objective
+	theta := append([]float64(nil), obj.Model.Params()...)
+	out := make([]RepeatCycles, r1-r0)
+	err := runRepeats(ctx, obj, r0, r1, c.Workers, func(wobj *models.Objective, r int) error {
+		vals, div, err := c.one(ctx, wobj, theta, arm, r)
+		out[r-r0] = RepeatCycles{Repeat: r, Cycles: vals, DivergedAt: div}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("escape: Cyclical %w", err)
+	}
+	return out, nil
+}
+
 // cycleStats averages one arm's measurements over the repeats, cycle by
 // cycle, up to the arm's divergence: the first step at which a repeat
-// diverged (div[r], NotDiverged if none) or a statistic is not finite.
-func (c *Cyclical) cycleStats(vals [][][4]float64, div []int) ([]CycleStats, int) {
+// diverged or a statistic is not finite.
+func (c *Cyclical) cycleStats(reps []RepeatCycles) ([]CycleStats, int) {
 	at := NotDiverged
-	for _, d := range div {
-		if d != NotDiverged && (at == NotDiverged || d < at) {
+	for _, rep := range reps {
+		if d := rep.DivergedAt; d != NotDiverged && (at == NotDiverged || d < at) {
 			at = d
 		}
 	}
@@ -112,9 +153,9 @@ func (c *Cyclical) cycleStats(vals [][][4]float64, div []int) ([]CycleStats, int
 		}
 		var st [4]Stat
 		for j := range st {
-			xs := make([]float64, len(vals))
-			for r := range xs {
-				xs[r] = vals[r][cy][j]
+			xs := make([]float64, len(reps))
+			for r, rep := range reps {
+				xs[r] = rep.Cycles[cy].at(j)
 			}
 			st[j] = meanSE(xs)
 			if diverged(st[j].Mean, st[j].StdErr) {
@@ -124,6 +165,11 @@ func (c *Cyclical) cycleStats(vals [][][4]float64, div []int) ([]CycleStats, int
 		out = append(out, CycleStats{Cycle: cy, LambdaMax: st[0], TrG: st[1], FrobG: st[2], Loss: st[3]})
 	}
 	return out, at
+}
+
+// at returns the j-th measurement: λ_max, Tr G, ‖G‖_F, L.
+func (v CycleValues) at(j int) float64 {
+	return [4]float64{v.LambdaMax, v.TrG, v.FrobG, v.Loss}[j]
 }
 
 func meanSE(xs []float64) Stat {
@@ -139,11 +185,19 @@ func meanSE(xs []float64) Stat {
 	return Stat{Mean: m, StdErr: math.Sqrt(v / float64(len(xs)-1) / float64(len(xs)))}
 }
 
-// one runs arm a of repeat r and returns the measurements at the end of
+// seeds returns repeat r's perturbation and minibatch seeds.
+func (c *Cyclical) seeds(r int) (uint64, uint64) {
+	if c.Seeds != nil {
+		return c.Seeds(r)
+	}
+	return repeatSeeds(c.Seed, r)
+}
+
+// one runs one arm of repeat r and returns the measurements at the end of
 // every cycle up to the step at which the repeat diverged (NotDiverged if
 // it did not): its loss or a measurement stopped being finite.
-func (c *Cyclical) one(wobj *models.Objective, theta []float64, a, r int) ([][4]float64, int, error) {
-	ps, bs := repeatSeeds(c.Seed, r)
+func (c *Cyclical) one(ctx context.Context, wobj *models.Objective, theta []float64, arm string, r int) ([]CycleValues, int, error) {
+	ps, bs := c.seeds(r)
 	rng := rand.New(rand.NewPCG(ps, 0x6379636c6963))
 	params := wobj.Model.Params()
 	sd := c.Radius / math.Sqrt(float64(len(theta)))
@@ -152,17 +206,17 @@ func (c *Cyclical) one(wobj *models.Objective, theta []float64, a, r int) ([][4]
 	}
 	cfg := optim.Config{Batch: c.Batch, Sampling: c.Sampling, Seed: bs,
 		Schedule: optim.TwoPhase{High: c.High, Low: c.Low, HighSteps: c.HighSteps, LowSteps: c.LowSteps}}
-	switch cyclicalArms[a] {
-	case "sgd_constant":
+	switch arm {
+	case ArmSGDConstant:
 		cfg.Schedule = optim.Constant(c.Low)
-	case "gd_cyclical":
+	case ArmGDCyclical:
 		cfg.Batch = 0
 	}
 	o, err := optim.New(wobj, cfg)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([][4]float64, 0, c.Cycles+1)
+	out := make([]CycleValues, 0, c.Cycles+1)
 	// measure appends the measurements and reports whether they are
 	// finite; a non-finite loss is not analysed further.
 	measure := func() (bool, error) {
@@ -177,8 +231,8 @@ func (c *Cyclical) one(wobj *models.Objective, theta []float64, a, r int) ([][4]
 		if len(res.Eigenvalues) > 0 {
 			lmax = res.Eigenvalues[0]
 		}
-		m := [4]float64{lmax, res.TrG, math.Sqrt(res.FrobG2), res.Loss}
-		if diverged(m[:]...) {
+		m := CycleValues{lmax, res.TrG, math.Sqrt(res.FrobG2), res.Loss}
+		if diverged(m.LambdaMax, m.TrG, m.FrobG, m.Loss) {
 			return false, nil
 		}
 		out = append(out, m)
@@ -186,6 +240,9 @@ func (c *Cyclical) one(wobj *models.Objective, theta []float64, a, r int) ([][4]
 	}
 	period := c.HighSteps + c.LowSteps
 	for cy := 0; cy <= c.Cycles; cy++ {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
 		if cy > 0 {
 			_, err := optim.Run(o, optim.RunConfig{Steps: cy * period})
 			if errors.Is(err, optim.ErrDiverged) {

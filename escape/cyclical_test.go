@@ -1,6 +1,8 @@
 package escape
 
 import (
+	"context"
+	"errors"
 	"math"
 	"reflect"
 	"testing"
@@ -46,7 +48,7 @@ func TestCyclicalMechanics(t *testing.T) {
 	run := func(workers int) *CyclicalResult {
 		c := &Cyclical{Objective: obj, High: 1.5 * sgd, Low: 0.1 * sgd, HighSteps: 100, LowSteps: 300, Cycles: 3,
 			Batch: 2, Radius: 0.1, Repeats: 8, Workers: workers, Seed: 1}
-		r, err := c.Run()
+		r, err := c.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,5 +81,55 @@ func TestCyclicalMechanics(t *testing.T) {
 	s := meanSE([]float64{1, 2, 3, 6})
 	if s.Mean != 3 || math.Abs(s.StdErr-math.Sqrt(14.0/3/4)) > 1e-15 {
 		t.Errorf("meanSE %+v", s)
+	}
+}
+
+// TestCyclicalRunArmRanges: a repeat's result depends on its index only,
+// so repeats run in two ranges equal those run in one, with any Seeds;
+// bad arms and ranges are refused; a cancelled context stops the run.
+func TestCyclicalRunArmRanges(t *testing.T) {
+	obj, _, sgd := sharpDiagonal(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		seeds func(r int) (uint64, uint64)
+	}{
+		{"default seeds", nil},
+		{"caller's seeds", func(r int) (uint64, uint64) { return uint64(r) + 11, uint64(r) + 13 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Cyclical{Objective: obj, High: 1.5 * sgd, Low: 0.1 * sgd, HighSteps: 5, LowSteps: 5, Cycles: 2,
+				Batch: 2, Radius: 0.1, Workers: 2, Seed: 3, Seeds: tc.seeds}
+			whole, err := c.RunArm(ctx, ArmSGDCyclical, 0, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo, err1 := c.RunArm(ctx, ArmSGDCyclical, 0, 1)
+			hi, err2 := c.RunArm(ctx, ArmSGDCyclical, 1, 4)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if !reflect.DeepEqual(whole, append(lo, hi...)) {
+				t.Error("repeats depend on the range they run in")
+			}
+			if whole[1].Repeat != 1 || len(whole[1].Cycles) != 3 || reflect.DeepEqual(whole[0].Cycles, whole[1].Cycles) {
+				t.Errorf("repeat 1: %+v", whole[1])
+			}
+		})
+	}
+	c := &Cyclical{Objective: obj, High: sgd, Low: sgd, HighSteps: 5, Cycles: 1, Batch: 2, Radius: 0.1}
+	for _, bad := range []struct {
+		arm    string
+		r0, r1 int
+	}{{"sgd-cyclical", 0, 2}, {ArmGDCyclical, -1, 2}, {ArmGDCyclical, 3, 2}} {
+		if _, err := c.RunArm(ctx, bad.arm, bad.r0, bad.r1); err == nil {
+			t.Errorf("RunArm(%q, %d, %d) accepted", bad.arm, bad.r0, bad.r1)
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	c.Repeats = 4
+	if _, err := c.Run(cancelled); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled Run: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package escape
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -107,7 +108,7 @@ func TestMonteCarloDivergesInClosedForm(t *testing.T) {
 	mc := func(steps int) *MCResult {
 		m := &MonteCarlo{Objective: obj, Basis: q.U, Span: q.U, Law: InSpan, Radius: 1e-3, Steps: steps, Every: 1,
 			Repeats: R, Seed: 7, EscapeLoss: 1, Optim: optim.Config{Schedule: optim.Constant(3)}}
-		res, err := m.Run()
+		res, err := m.Run(context.Background())
 		require.NoError(t, err)
 		return res
 	}
@@ -136,7 +137,7 @@ func TestCyclicalDivergenceIsAResult(t *testing.T) {
 	const R, radius = 3, 1e-3
 	c := &Cyclical{Objective: obj, High: 3, Low: 0.1, HighSteps: 1000, LowSteps: 0, Cycles: 2, Batch: 1,
 		Sampling: optim.WithReplacement, Radius: radius, Repeats: R, Seed: 3}
-	res, err := c.Run()
+	res, err := c.Run(context.Background())
 	require.NoError(t, err)
 	// L_r(t) = ½w_r²·4^t with ½w_r² ≤ R·(mean L at cycle 0): the first
 	// repeat to overflow does so between these steps.

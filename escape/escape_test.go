@@ -1,8 +1,11 @@
 package escape
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -187,7 +190,7 @@ func TestMonteCarloMatchesExact(t *testing.T) {
 	for _, c := range configs {
 		cmp := &Compare{Objective: obj, Batch: 2, Replacement: c.repl, LRFactor: c.factor, Radius: 1, Steps: c.steps, Every: 5,
 			Repeats: R, Seed: 7}
-		res, err := cmp.Run()
+		res, err := cmp.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +217,7 @@ func TestMonteCarloMatchesExact(t *testing.T) {
 		mc := &MonteCarlo{Objective: obj, Basis: q.U, Span: q.U.ColsView(0, q.Rank),
 			Optim:  optim.Config{Batch: 3, Sampling: optim.WithReplacement, Schedule: optim.Constant(0.05)},
 			Radius: 1, Steps: 20, Every: 5, Repeats: 9, Workers: workers, Seed: 3}
-		r, err := mc.Run()
+		r, err := mc.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +243,7 @@ func TestEscapeDirections(t *testing.T) {
 	prof := map[float64]*CompareResult{}
 	for _, f := range []float64{1.1, 1.5} {
 		c := &Compare{Objective: obj, Batch: 2, Replacement: true, LRFactor: f, Radius: 1, Steps: 300, Every: 100}
-		r, err := c.Run()
+		r, err := c.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,7 +264,7 @@ func TestEscapeDirections(t *testing.T) {
 	}
 	// Below its threshold SGD does not escape: the loss decays.
 	c := &Compare{Objective: obj, Batch: 2, Replacement: true, LRFactor: 0.8, Radius: 1, Steps: 300, Every: 100}
-	r, err := c.Run()
+	r, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +315,7 @@ func TestDiagonalMinimum(t *testing.T) {
 		lmax[c] = q.Lambda[0]
 		if c == 3 {
 			cmp := &Compare{Objective: obj, Batch: 2, LRFactor: 1.2, Radius: 1e-4, Steps: 10, Every: 5, Repeats: 200, Seed: 1}
-			r, err := cmp.Run()
+			r, err := cmp.Run(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -395,11 +398,61 @@ func TestGramModeMatchesDense(t *testing.T) {
 	}
 	obj := linearAtMinimum(t, x, 1)
 	c := &Compare{Objective: obj, Batch: 2, LRFactor: 1.2, Law: Isotropic, Radius: 1, Steps: 10, Every: 5, Repeats: 300, Seed: 4}
-	r, err := c.Run()
+	r, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(r.SGD.Alpha) != 13 || len(r.SGD.MC.D[0]) != 13 || r.SGD.MaxZ > 5 || r.GD.MaxZ > 5 {
 		t.Errorf("alpha %d entries, MC %d, max z %v %v", len(r.SGD.Alpha), len(r.SGD.MC.D[0]), r.SGD.MaxZ, r.GD.MaxZ)
+	}
+}
+
+// TestCompareMethodAndMCGrid: Method runs one arm, identical to that arm
+// of a run of both; MCSteps/MCEvery put the Monte Carlo runs on their own
+// grid, and MaxZ compares them against the exact recursion on that grid
+// (MCExact); a cancelled context stops the run.
+func TestCompareMethodAndMCGrid(t *testing.T) {
+	obj := linearAtMinimum(t, gauss(8, 12, 1, 5), 6)
+	base := Compare{Objective: obj, Batch: 2, Replacement: true, LRFactor: 0.9, Radius: 1, Steps: 20, Every: 5,
+		Repeats: 40, MCSteps: 3, MCEvery: 1, Seed: 5}
+	ctx := context.Background()
+	both, err := base.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method     string
+		want, zero Arm
+	}{{"GD", both.GD, both.SGD}, {"SGD", both.SGD, both.GD}} {
+		c := base
+		c.Method = tc.method
+		one, err := c.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, other := one.GD, one.SGD
+		if tc.method == "SGD" {
+			got, other = one.SGD, one.GD
+		}
+		if !reflect.DeepEqual(got, tc.want) || other.Exact != nil {
+			t.Errorf("%s alone differs from %s of both, or ran the other arm", tc.method, tc.method)
+		}
+		if !reflect.DeepEqual(got.MC.Steps, []int{0, 1, 2, 3}) || !reflect.DeepEqual(got.MCExact.Steps, got.MC.Steps) ||
+			!reflect.DeepEqual(got.Exact.Steps, []int{0, 5, 10, 15, 20}) {
+			t.Errorf("%s: grids MC %v, MCExact %v, exact %v", tc.method, got.MC.Steps, got.MCExact.Steps, got.Exact.Steps)
+		}
+		if z := MaxZ(got.MC, got.MCExact); z != got.MaxZ {
+			t.Errorf("%s: MaxZ %v, want %v against MCExact", tc.method, got.MaxZ, z)
+		}
+	}
+	c := base
+	c.Method = "Adam"
+	if _, err := c.Run(ctx); err == nil {
+		t.Error("method Adam accepted")
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := base.Run(cancelled); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled Run: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package escape
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -53,11 +54,12 @@ func repeatSeeds(seed uint64, r int) (uint64, uint64) {
 
 // Run runs the repeats (in parallel over Workers) and averages. Repeat r
 // depends only on (Seed, r), and the averages are summed in repeat order,
-// so the result does not depend on Workers. A repeat stops at the first
+// so the result does not depend on Workers. A cancelled ctx stops it with
+// ctx.Err(). A repeat stops at the first
 // recorded step at which one of its values is not finite; the series
 // diverges at the first recorded step at which a repeat did or a mean or
 // standard error is not finite (see Divergence).
-func (mc *MonteCarlo) Run() (*MCResult, error) {
+func (mc *MonteCarlo) Run(ctx context.Context) (*MCResult, error) {
 	obj := mc.Objective
 	p := obj.NumParams()
 	if mc.Repeats < 2 || mc.Basis == nil || mc.Basis.Rows != p || mc.Steps < 0 {
@@ -81,7 +83,7 @@ func (mc *MonteCarlo) Run() (*MCResult, error) {
 	per := make([][][]float64, mc.Repeats)
 	esc := make([]int, mc.Repeats)
 	theta := append([]float64(nil), obj.Model.Params()...)
-	err := runRepeats(obj, mc.Repeats, mc.Workers, func(wobj *models.Objective, r int) error {
+	err := runRepeats(ctx, obj, 0, mc.Repeats, mc.Workers, func(wobj *models.Objective, r int) error {
 		var err error
 		per[r], esc[r], err = mc.one(wobj, theta, steps, width, r)
 		return err

@@ -1,6 +1,7 @@
 package escape
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -31,7 +32,7 @@ func TestTrainedMinimum(t *testing.T) {
 		R = 200
 	}
 	c := &Compare{Objective: obj, Batch: 1, Replacement: true, LRFactor: 1.2, Radius: 1e-4, Steps: 10, Every: 5, Repeats: R, Seed: 2}
-	r, err := c.Run()
+	r, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

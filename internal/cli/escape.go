@@ -140,7 +140,7 @@ func escapeMain(env *Env, f *escapeFlags) (*escapeOutput, error) {
 	c := &escape.Compare{Objective: obj, Batch: f.prob.batch, Replacement: f.prob.replacement, LRFactor: f.lrFactor,
 		LR: f.lr, Law: law, Radius: f.radius, Steps: f.steps, Every: f.every, Repeats: f.repeats, Workers: f.workers,
 		Linearized: f.linearized, Seed: f.prob.seed, EscapeFactor: f.escFactor}
-	cr, err := c.Run()
+	cr, err := c.Run(env.Context())
 	if pr != nil {
 		pr.update(1, 1, "")
 	}

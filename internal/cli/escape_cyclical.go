@@ -120,7 +120,7 @@ func cyclicalMain(env *Env, f *cyclicalFlags) (*cyclicalOutput, error) {
 	c := &escape.Cyclical{Objective: obj, High: f.highFactor * cr.SGD, Low: f.lowFactor * cr.SGD,
 		HighSteps: f.highSteps, LowSteps: f.lowSteps, Cycles: f.cycles, Batch: f.prob.batch, Sampling: sampling,
 		Radius: f.radius, Repeats: f.repeats, Workers: f.workers, Seed: f.prob.seed}
-	r, err := c.Run()
+	r, err := c.Run(env.Context())
 	if pr != nil {
 		pr.update(1, 1, "")
 	}

@@ -2,10 +2,10 @@ package experiments
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"testing"
 
+	"github.com/noisegeom/noisegeom/escape"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,22 +24,19 @@ func TestCyclicalTiny(t *testing.T) {
 		require.NoError(t, err)
 		b, err := units[i].Run(context.Background())
 		require.NoError(t, err)
-		ja, _ := json.Marshal(a.Rows)
-		jb, _ := json.Marshal(b.Rows)
-		assert.Equal(t, string(ja), string(jb), "unit %s not deterministic", units[i].ID)
+		assert.Equal(t, string(a.Result), string(b.Result), "unit %s not deterministic", units[i].ID)
 	}
 
 	// Cycle 0 (the perturbed start) is the same in every arm, repeat by
 	// repeat.
-	start := map[float64]Row{}
+	start := map[int]cycValues{}
 	for _, rec := range recs {
-		for _, row := range escRows(rec, "cycle") {
-			if row.Value("cycle") != 0 {
-				continue
-			}
-			r := row.Value("repeat")
+		var res cycUnitResult
+		require.NoError(t, decodeResult(rec, &res))
+		for _, rep := range res.Repeats {
+			r, row := rep.Repeat, rep.Cycles[0]
 			if prev, ok := start[r]; ok {
-				assert.Equal(t, prev.Values, row.Values, "repeat %v starts differ (%s)", r, rec.Unit)
+				assert.Equal(t, prev, row, "repeat %v starts differ (%s)", r, rec.Unit)
 			} else {
 				start[r] = row
 			}
@@ -88,8 +85,12 @@ func TestCyclicalMeasureOracle(t *testing.T) {
 	} {
 		pb, err := escBuildProblem(Config{Seed: 7}, m)
 		require.NoError(t, err)
-		got, err := cycMeasure(pb)
+		// Radius 0: cycle 0 is measured at θ* itself.
+		c := &escape.Cyclical{Objective: pb.Obj, High: 1e-9, Low: 1e-9, HighSteps: 1, Cycles: 1, Batch: 1, Workers: 1}
+		reps, err := c.RunArm(context.Background(), escape.ArmGDCyclical, 0, 1)
 		require.NoError(t, err)
+		v := reps[0].Cycles[0]
+		got := [4]float64{v.LambdaMax, v.TrG, v.FrobG, v.Loss}
 		tr, fr := 0.0, 0.0
 		for _, l := range pb.Q.Lambda {
 			tr += l
@@ -116,19 +117,20 @@ func TestCyclicalEffect(t *testing.T) {
 	ends := map[string]cycStat{}
 	var start cycStat
 	for _, arm := range cycArms {
-		rec, err := cycRun(context.Background(), cfg, sc, cycUnit{Arm: arm, From: 0, To: sc.Repeats})
+		res, err := cycRun(context.Background(), cfg, sc, cycUnit{Arm: arm, From: 0, To: sc.Repeats})
 		require.NoError(t, err)
-		setup, err := escRow(rec, "setup")
-		require.NoError(t, err)
-		require.Less(t, setup.Value("high"), setup.Value("gd_threshold"), "high phase not below GD's threshold")
-		require.Greater(t, setup.Value("high"), setup.Value("sgd_critical"))
+		setup := res.Setup
+		require.Less(t, setup.High, setup.GDThreshold, "high phase not below GD's threshold")
+		require.Greater(t, setup.High, setup.SGDCritical)
 		var first, last []float64
-		for _, row := range escRows(rec, "cycle") {
-			switch int(row.Value("cycle")) {
-			case 0:
-				first = append(first, row.Value("lambda_max"))
-			case sc.Cycles:
-				last = append(last, row.Value("lambda_max"))
+		for _, rep := range res.Repeats {
+			for cy, row := range rep.Cycles {
+				switch cy {
+				case 0:
+					first = append(first, row.LambdaMax)
+				case sc.Cycles:
+					last = append(last, row.LambdaMax)
+				}
 			}
 		}
 		require.Len(t, last, sc.Repeats)

@@ -18,17 +18,18 @@ func TestDegeneracyTrend(t *testing.T) {
 	var mu [2]synStat
 	var pop [2]float64
 	for i, spec := range degeneracySpectra(sz) {
-		rows, err := degeneracyUnit(context.Background(), cfg, sz, i, spec)
+		res, err := degeneracyUnit(context.Background(), cfg, sz, i, spec)
 		require.NoError(t, err)
+		rows := res.Seeds
 		require.Len(t, rows, sz.Seeds)
-		mu[i] = synSummary(synValues(rows, "mu"))
-		pop[i] = rows[0].Value("mu_pop")
-		r2 := rows[0].Value("r2")
+		mu[i] = synSummary(degeneracyValues(rows, func(s degeneracySeed) float64 { return s.Mu }))
+		pop[i] = rows[0].MuPop
+		r2 := res.R2
 		tol := 4*mu[i].SE + synBiasAllowance(pop[i], r2, sz.N)
 		assert.InDelta(t, pop[i], mu[i].Mean, tol, spec)
 		for _, r := range rows {
-			assert.Equal(t, 2.0, r.Value("k"))
-			assert.Greater(t, r.Value("g_top"), 0.5, spec)
+			assert.Equal(t, 2, r.K)
+			assert.Greater(t, r.GTop, 0.5, spec)
 		}
 	}
 	require.Greater(t, pop[1], pop[0], "population μ grows for this δ")
@@ -41,7 +42,8 @@ func TestDegeneracyTrend(t *testing.T) {
 func TestDegeneracyPopulationG(t *testing.T) {
 	sz := degeneracySize{N: 16, D: 4, Seeds: 1, TopK: 2, Alphas: []float64{0}}
 	cfg := Config{Scale: Tiny, Seed: 8}
-	rows, err := degeneracyUnit(context.Background(), cfg, sz, 0, "powerlaw:0")
+	res, err := degeneracyUnit(context.Background(), cfg, sz, 0, "powerlaw:0")
+	rows := res.Seeds
 	require.NoError(t, err)
 	sp, _ := muVsNSpectrumForTest("isotropic", 4)
 	_, s, err := synInputs(sp, 1, 1)
@@ -49,6 +51,6 @@ func TestDegeneracyPopulationG(t *testing.T) {
 	delta := synOffset(s, synSeed(cfg.Seed, synTag("degeneracy/delta")))
 	twoL := 1 + synLabelNoise*synLabelNoise
 	want := (2 + (delta[0]*delta[0]+delta[1]*delta[1])/twoL) / 2
-	assert.InDelta(t, want, rows[0].Value("g_top_pop"), 1e-12)
-	assert.InDelta(t, 1+2*(delta[0]*delta[0]+delta[1]*delta[1]+delta[2]*delta[2]+delta[3]*delta[3])/(twoL*4), rows[0].Value("mu_pop"), 1e-12)
+	assert.InDelta(t, want, rows[0].GTopPop, 1e-12)
+	assert.InDelta(t, 1+2*(delta[0]*delta[0]+delta[1]*delta[1]+delta[2]*delta[2]+delta[3]*delta[3])/(twoL*4), rows[0].MuPop, 1e-12)
 }

@@ -28,7 +28,7 @@ func runAllUnits(t *testing.T, e *Experiment, cfg Config) ([]Unit, []Record) {
 	for i, u := range units {
 		r, err := u.Run(context.Background())
 		require.NoError(t, err, u.ID)
-		require.NotEmpty(t, r.Rows, u.ID)
+		require.NotEmpty(t, r.Result, u.ID)
 		r.Experiment, r.Unit = e.Name, u.ID
 		recs[i] = r
 	}
@@ -57,9 +57,7 @@ func rerunConcurrently(t *testing.T, units []Unit, recs []Record, which []int) {
 	wg.Wait()
 	for _, i := range which {
 		require.NoError(t, errs[i], units[i].ID)
-		a, _ := json.Marshal(recs[i].Rows)
-		b, _ := json.Marshal(again[i].Rows)
-		assert.JSONEq(t, string(a), string(b), units[i].ID)
+		assert.JSONEq(t, string(recs[i].Result), string(again[i].Result), units[i].ID)
 	}
 }
 
@@ -253,7 +251,7 @@ func TestDirectionalMatchesDenseReference(t *testing.T) {
 			seed := uint64(11)
 			pb, err := buildDirProblem(model, z, seed)
 			require.NoError(t, err)
-			rows, err := directionalRows(model, pb.obj, z.top, z.flat, z.random, seed)
+			res, err := directionalPoint(model, pb.obj, z.top, z.flat, z.random, seed)
 			require.NoError(t, err)
 
 			n := pb.obj.N()
@@ -273,10 +271,10 @@ func TestDirectionalMatchesDenseReference(t *testing.T) {
 				}
 			}
 			checked := 0
-			for _, row := range rows {
-				k := int(row.Value("k"))
+			for _, row := range res.Directions {
+				k := row.K
 				var wantL, wantG float64
-				switch row.Label("kind") {
+				switch row.Kind {
 				case "top":
 					wantL, wantG = nzL[k-1], nzG[k-1]
 				case "flat":
@@ -284,8 +282,8 @@ func TestDirectionalMatchesDenseReference(t *testing.T) {
 				default:
 					continue
 				}
-				assert.InDelta(t, wantL, row.Value("lambda"), 1e-9*nzL[0], "%s k=%d λ", row.Label("kind"), k)
-				assert.InEpsilon(t, wantG, row.Value("g"), 1e-7, "%s k=%d g", row.Label("kind"), k)
+				assert.InDelta(t, wantL, row.Lambda, 1e-9*nzL[0], "%s k=%d λ", row.Kind, k)
+				assert.InEpsilon(t, wantG, row.G, 1e-7, "%s k=%d g", row.Kind, k)
 				checked++
 			}
 			assert.Equal(t, z.top+z.flat, checked)
@@ -308,12 +306,12 @@ func TestLinearPopulationOracle(t *testing.T) {
 	for s := 0; s < reps; s++ {
 		pb, err := buildDirProblem("linear", z, 500+uint64(s))
 		require.NoError(t, err)
-		rows, err := linearPopulationRows(pb, z.top)
+		rows, err := linearPopulation(pb, z.top)
 		require.NoError(t, err)
 		require.Len(t, rows, z.top)
 		for _, r := range rows {
-			k := int(r.Value("k"))
-			gp, g, se := r.Value("g_pop"), r.Value("g"), r.Value("se")
+			k := r.K
+			gp, g, se := r.GPop, r.G, r.SE
 			// Population bounds: 1 ≤ g_pop < 1 + δᵀSδ/(δᵀSδ + s²).
 			assert.GreaterOrEqual(t, gp, 1-1e-12)
 			assert.Less(t, gp, 1+1/(1+z.linNoise*z.linNoise))

@@ -15,7 +15,6 @@ import (
 	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
 	"github.com/noisegeom/noisegeom/models"
-	"github.com/noisegeom/noisegeom/optim"
 )
 
 // The "escape" experiment (docs/theory.md#the-papers-claims, claim 4): escape profiles
@@ -36,6 +35,7 @@ func init() {
 		Title:     "Escape from a sharp minimum: GD along the sharpest direction, SGD along many flat ones",
 		Claim:     escapeClaim,
 		Plan:      escapePlan,
+		Result:    func() any { return new(escUnitResult) },
 		Summarize: escapeSummarize,
 	})
 }
@@ -175,12 +175,11 @@ func escapePlan(cfg Config) ([]Unit, error) {
 			if err != nil {
 				return Record{}, fmt.Errorf("escape %s: %w", id, err)
 			}
-			rec, err := escRunArm(ctx, pb, a, sc, escSeed(cfg.Seed, id))
+			res, err := escRunArm(ctx, pb, a, sc, escSeed(cfg.Seed, id))
 			if err != nil {
 				return Record{}, fmt.Errorf("escape %s: %w", id, err)
 			}
-			rec.Experiment, rec.Unit = "escape", id
-			return rec, nil
+			return newRecord(res)
 		}})
 	}
 	return units, nil
@@ -311,183 +310,196 @@ func escMuCMin(pb *escProblem) (muMin, frob float64, err error) {
 	return vals[0] / (frob * frob), frob, nil
 }
 
-// escRunArm runs one unit on a problem: the exact recursion over
-// sc.Steps, the exact recursion and the Monte Carlo repeats over
-// sc.MCSteps. Rows: one "summary" row, one "alpha" row per range
-// direction, one "loss" row per recorded step of the exact recursion.
-func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed uint64) (Record, error) {
-	q, obj := pb.Q, pb.Obj
-	n := obj.N()
-	lam := q.ProfileLambda()
-	r := q.Rank
-	gdThr := q.GDThreshold()
-	thr, batch, repl, optBatch := gdThr, n, false, 0
-	vals := map[string]float64{}
+// escUnitResult is one escape unit's result.
+type escUnitResult struct {
+	Summary escSummary `json:"summary"`
+	// Alpha: one entry per range direction; Loss: one per recorded step
+	// of the exact recursion.
+	Alpha []escAlpha     `json:"alpha"`
+	Loss  []escLossPoint `json:"loss"`
+}
+
+// escSummary holds a unit's scalars. SGDCritical, MuCMin, Bound and FrobG
+// belong to SGD units (NaN for GD).
+type escSummary struct {
+	Model         string  `json:"model"`
+	Method        string  `json:"method"`
+	Factor        float64 `json:"factor"`
+	Batch         int     `json:"batch"`
+	LR            float64 `json:"lr"`
+	Threshold     float64 `json:"threshold"`
+	GDThreshold   float64 `json:"gd_threshold"`
+	SGDCritical   float64 `json:"sgd_critical"`
+	MuCMin        float64 `json:"mu_c_min"`
+	Bound         float64 `json:"bound"`
+	FrobG         float64 `json:"frob_g"`
+	LambdaMax     float64 `json:"lambda_max"`
+	Lambda2       float64 `json:"lambda_2"`
+	Rank          int     `json:"rank"`
+	N             int     `json:"n"`
+	P             int     `json:"p"`
+	Residual      float64 `json:"residual"`
+	Loss0         float64 `json:"loss0"`
+	LossFinal     float64 `json:"loss_final"`
+	Top1          float64 `json:"top1"`
+	Top5          float64 `json:"top5"`
+	Beyond10      float64 `json:"beyond10"`
+	BeyondTop     float64 `json:"beyond_top"`
+	LossTop1      float64 `json:"loss_top1"`
+	EscapeStep    int     `json:"escape_step"`
+	Unstable      int     `json:"unstable"`
+	UnstableShare float64 `json:"unstable_share"`
+	MCTop1        float64 `json:"mc_top1"`
+	MCMaxZ        float64 `json:"mc_max_z"`
+	MCMaxZAll     float64 `json:"mc_max_z_all"`
+	MCComparisons int     `json:"mc_comparisons"`
+	MCTestSteps   int     `json:"mc_test_steps"`
+	MCSteps       int     `json:"mc_steps"`
+	MCLossRatio   float64 `json:"mc_loss_ratio"`
+	MaxF2         float64 `json:"max_f2"`
+	Light         bool    `json:"light"`
+	Steps         int     `json:"steps"`
+	Horizon       int     `json:"horizon"`
+	Repeats       int     `json:"repeats"`
+	Radius        float64 `json:"radius"`
+}
+
+// escAlpha is direction k's share: exact at the escape horizon (Alpha)
+// and at the Monte Carlo horizon (AlphaShort), Monte Carlo with its SE
+// (of D_k over Σ_j mean D_j).
+type escAlpha struct {
+	K          int     `json:"k"`
+	Lambda     float64 `json:"lambda"`
+	Alpha      float64 `json:"alpha"`
+	AlphaShort float64 `json:"alpha_short"`
+	AlphaMC    float64 `json:"alpha_mc"`
+	AlphaMCSE  float64 `json:"alpha_mc_se"`
+}
+
+// escLossPoint is E L at a recorded step of the exact recursion.
+type escLossPoint struct {
+	Step int     `json:"step"`
+	Loss float64 `json:"loss"`
+}
+
+// escRunArm runs one unit on a problem through escape.Compare: the exact
+// recursion over sc.Steps, the exact recursion and the Monte Carlo
+// repeats over sc.MCSteps.
+func escRunArm(ctx context.Context, pb *escProblem, a escArm, sc escScale, seed uint64) (escUnitResult, error) {
+	c := &escape.Compare{Objective: pb.Obj, Quadratic: pb.Q, Batch: 1, Replacement: true, LRFactor: a.Factor,
+		Law: escape.InSpan, Radius: sc.Radius, Steps: sc.Steps, Every: sc.Every, Repeats: sc.Repeats,
+		MCSteps: sc.MCSteps, MCEvery: 1, Linearized: a.Model.Name != "linear", Seed: seed,
+		EscapeFactor: sc.EscapeFactor, Method: "GD"}
+	s := escSummary{Model: a.Model.Name, Method: a.Method, Factor: a.Factor, Batch: pb.Obj.N(),
+		SGDCritical: math.NaN(), MuCMin: math.NaN(), Bound: math.NaN(), FrobG: math.NaN()}
 	if a.Method == "sgd" {
-		cr, err := q.SGDCritical(a.Batch, true)
-		if err != nil {
-			return Record{}, err
-		}
-		thr, batch, repl, optBatch = cr.SGD, a.Batch, true, a.Batch
+		c.Batch, c.Method, s.Batch = a.Batch, "SGD", a.Batch
 		muMin, frob, err := escMuCMin(pb)
 		if err != nil {
-			return Record{}, err
+			return escUnitResult{}, err
 		}
-		vals["sgd_critical"] = cr.SGD
-		vals["mu_c_min"] = muMin
-		vals["bound"] = math.NaN()
+		s.MuCMin, s.FrobG = muMin, frob
 		if muMin > 0 {
-			vals["bound"] = math.Sqrt(float64(a.Batch)/muMin) / frob
+			s.Bound = math.Sqrt(float64(a.Batch)/muMin) / frob
 		}
-		vals["frob_g"] = frob
 	}
-	if err := ctx.Err(); err != nil {
-		return Record{}, err
-	}
-	lr := a.Factor * thr
-	// E L_0 = ½ Σ λ_k D_k(0); D(0) from a zero-step recursion.
-	s0, err := q.Exact(lr, batch, repl, escape.InSpan, sc.Radius, 0, 0)
+	res, err := c.Run(ctx)
 	if err != nil {
-		return Record{}, err
+		return escUnitResult{}, err
 	}
-	loss0 := s0.Loss[0]
-	ex, err := escExact(q, lr, batch, repl, sc.Radius, sc.Steps, sc.Every)
-	if err != nil {
-		return Record{}, err
+	arm := &res.GD
+	if a.Method == "sgd" {
+		arm = &res.SGD
+		s.SGDCritical = arm.Threshold
 	}
-	exShort, err := q.Exact(lr, batch, repl, escape.InSpan, sc.Radius, sc.MCSteps, 1)
-	if err != nil {
-		return Record{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return Record{}, err
-	}
-	sampling := optim.WithoutReplacement
-	if repl {
-		sampling = optim.WithReplacement
-	}
-	// Monte Carlo on the quadratic itself: the model for linear
-	// regression, its linearisation ½(f_iᵀw)² at w = 0 otherwise.
-	mobj := obj
-	if a.Model.Name != "linear" {
-		mobj = models.NewObjective(models.NewLinear(pb.F.Cols, 1), models.Square{}, pb.F, linalg.NewDense(n, 1))
-	}
-	mc := &escape.MonteCarlo{Objective: mobj, Basis: q.U, Span: q.U.ColsView(0, r),
-		Optim: optim.Config{Batch: optBatch, Sampling: sampling, Schedule: optim.Constant(lr)},
-		Law:   escape.InSpan, Radius: sc.Radius, Steps: sc.MCSteps, Every: 1, Repeats: sc.Repeats,
-		Seed: seed, EscapeLoss: sc.EscapeFactor * loss0}
-	mr, err := mc.Run()
-	if err != nil {
-		return Record{}, err
-	}
-	// The profile is taken at the last recorded step (the "horizon":
-	// earlier than sc.Steps only where the recursion would overflow).
+	escSummarizeArm(&s, pb, arm, res.Loss0, sc)
+	return escUnitResult{Summary: s, Alpha: escAlphas(pb.Q, arm), Loss: escLossPoints(arm.Exact)}, nil
+}
+
+// escSummarizeArm fills s from the arm's exact and Monte Carlo series.
+// The profile is taken at the last recorded step (the "horizon": earlier
+// than sc.Steps only where the recursion would overflow).
+func escSummarizeArm(s *escSummary, pb *escProblem, arm *escape.Arm, loss0 float64, sc escScale) {
+	q := pb.Q
+	lam, r := q.ProfileLambda(), q.Rank
+	ex, exShort, mc := arm.Exact, arm.MCExact, arm.MC
 	last := len(ex.Steps) - 1
+	s.LR, s.Threshold, s.GDThreshold = arm.LR, arm.Threshold, q.GDThreshold()
+	s.LambdaMax, s.Rank, s.N, s.P = lam[0], r, pb.Obj.N(), pb.Obj.NumParams()
+	if r > 1 {
+		s.Lambda2 = lam[1]
+	}
+	s.Residual, s.Loss0, s.LossFinal = pb.Residual, loss0, ex.Loss[last]
+	prof := arm.Profile
+	s.Top1, s.Top5, s.Beyond10 = prof.ShareTop1, prof.ShareTop5, prof.ShareBeyond10
+	s.BeyondTop, s.LossTop1, s.EscapeStep = 1-prof.ShareTop1, prof.LossShareTop1, arm.EscapeStep
+	for k := 0; k < r; k++ {
+		if arm.LR*lam[k] > 2 {
+			s.Unstable++
+			s.UnstableShare += prof.Alpha[k]
+		}
+	}
+	s.MaxF2 = escMaxF2(pb.F)
 	// Light tails: GD is a fixed linear map of the Gaussian w₀; SGD with
 	// η·max_i ‖f_i‖² ≤ 2 has ‖I − ηA_B‖ ≤ 1 for every minibatch (A_B's
 	// largest eigenvalue is at most max_i ‖f_i‖²), so (u_kᵀw_t)² ≤ ‖w₀‖².
 	// Those units are tested over the whole Monte Carlo horizon, the
 	// others over TestSteps steps.
-	maxF2 := 0.0
-	for i := 0; i < n; i++ {
-		row := pb.F.Data[i*pb.F.Stride : i*pb.F.Stride+pb.F.Cols]
-		maxF2 = math.Max(maxF2, linalg.Dot(row, row))
-	}
-	light := a.Method == "gd" || lr*maxF2 <= 2
+	s.Light = s.Method == "gd" || arm.LR*s.MaxF2 <= 2
 	nTest := len(exShort.Steps)
-	if !light {
+	if !s.Light {
 		nTest = min(nTest, sc.TestSteps+1)
 	}
-	cut := func(s *escape.Series) *escape.Series {
-		c := &escape.Series{Steps: s.Steps[:nTest], D: s.D[:nTest]}
-		if s.DStdErr != nil {
-			c.DStdErr = s.DStdErr[:nTest]
-		}
-		return c
+	s.MCTop1, s.MCMaxZ, s.MCMaxZAll = arm.MCProfile.ShareTop1, escape.MaxZ(escCut(mc, nTest), escCut(exShort, nTest)), arm.MaxZ
+	s.MCComparisons, s.MCTestSteps, s.MCSteps = r*nTest, nTest-1, sc.MCSteps
+	s.MCLossRatio = mc.Loss[len(mc.Loss)-1] / exShort.Loss[len(exShort.Loss)-1]
+	s.Steps, s.Horizon, s.Repeats, s.Radius = sc.Steps, ex.Steps[last], sc.Repeats, sc.Radius
+}
+
+// escMaxF2 returns max_i ‖f_i‖² over the rows of F.
+func escMaxF2(f *linalg.Dense) float64 {
+	m := 0.0
+	for i := 0; i < f.Rows; i++ {
+		row := f.Data[i*f.Stride : i*f.Stride+f.Cols]
+		m = math.Max(m, linalg.Dot(row, row))
 	}
-	zTest := escape.MaxZ(cut(mr.Series), cut(exShort))
-	prof := escape.NewProfile(ex.D[last], lam)
-	mcProf := mr.Series.Last(lam)
-	unstable, unstableShare := 0, 0.0
-	for k := 0; k < r; k++ {
-		if lr*lam[k] > 2 {
-			unstable++
-			unstableShare += prof.Alpha[k]
-		}
+	return m
+}
+
+// escCut returns the first n recorded steps of s (D and its SE).
+func escCut(s *escape.Series, n int) *escape.Series {
+	c := &escape.Series{Steps: s.Steps[:n], D: s.D[:n]}
+	if s.DStdErr != nil {
+		c.DStdErr = s.DStdErr[:n]
 	}
-	lambda2 := 0.0
-	if r > 1 {
-		lambda2 = lam[1]
-	}
-	esc := ex.EscapeTime(sc.EscapeFactor * loss0)
-	for k, v := range map[string]float64{
-		"factor": a.Factor, "batch": float64(batch), "lr": lr, "threshold": thr, "gd_threshold": gdThr,
-		"lambda_max": lam[0], "lambda_2": lambda2, "rank": float64(r), "n": float64(n), "p": float64(obj.NumParams()),
-		"residual": pb.Residual, "loss0": loss0, "loss_final": ex.Loss[last],
-		"top1": prof.ShareTop1, "top5": prof.ShareTop5, "beyond10": prof.ShareBeyond10,
-		"beyond_top": 1 - prof.ShareTop1, "loss_top1": prof.LossShareTop1,
-		"escape_step": float64(esc), "unstable": float64(unstable), "unstable_share": unstableShare,
-		"mc_top1": mcProf.ShareTop1, "mc_max_z": zTest, "mc_max_z_all": escape.MaxZ(mr.Series, exShort),
-		"mc_comparisons": float64(r * nTest), "mc_test_steps": float64(nTest - 1), "mc_steps": float64(sc.MCSteps),
-		"mc_loss_ratio": mr.Series.Loss[len(mr.Series.Loss)-1] / exShort.Loss[len(exShort.Loss)-1],
-		"max_f2":        maxF2, "light": escBool(light),
-		"steps": float64(sc.Steps), "horizon": float64(ex.Steps[last]), "repeats": float64(sc.Repeats), "radius": sc.Radius,
-	} {
-		vals[k] = v
-	}
-	rec := Record{Rows: []Row{{Labels: map[string]string{"row": "summary", "model": a.Model.Name, "method": a.Method},
-		Values: vals}}}
-	// α at the Monte Carlo horizon: exact and MC (SE of D_k over Σ_j mean D_j).
-	mcLast := len(mr.Series.Steps) - 1
-	mcD, mcSE := mr.Series.D[mcLast], mr.Series.DStdErr[mcLast]
-	shortD := exShort.D[len(exShort.Steps)-1]
+	return c
+}
+
+// escAlphas returns the shares of the range directions: exact at the
+// escape horizon and, exact and Monte Carlo, at the Monte Carlo horizon.
+func escAlphas(q *escape.Quadratic, arm *escape.Arm) []escAlpha {
+	mc, short := arm.MC, arm.MCExact
+	mcLast := len(mc.Steps) - 1
+	mcD, mcSE := mc.D[mcLast], mc.DStdErr[mcLast]
+	shortD := short.D[len(short.Steps)-1]
 	mcTot, shortTot := 0.0, 0.0
 	for k := range mcD {
 		mcTot += mcD[k]
 		shortTot += shortD[k]
 	}
-	for k := 0; k < r; k++ {
-		rec.Rows = append(rec.Rows, Row{Labels: map[string]string{"row": "alpha"}, Values: map[string]float64{
-			"k": float64(k + 1), "lambda": lam[k], "alpha": prof.Alpha[k], "alpha_short": shortD[k] / shortTot,
-			"alpha_mc": mcD[k] / mcTot, "alpha_mc_se": mcSE[k] / mcTot}})
+	out := make([]escAlpha, q.Rank)
+	for k := range out {
+		out[k] = escAlpha{K: k + 1, Lambda: q.Lambda[k], Alpha: arm.Profile.Alpha[k], AlphaShort: shortD[k] / shortTot,
+			AlphaMC: mcD[k] / mcTot, AlphaMCSE: mcSE[k] / mcTot}
 	}
+	return out
+}
+
+// escLossPoints returns the expected loss at every recorded step.
+func escLossPoints(ex *escape.Series) []escLossPoint {
+	out := make([]escLossPoint, len(ex.Steps))
 	for i, t := range ex.Steps {
-		rec.Rows = append(rec.Rows, Row{Labels: map[string]string{"row": "loss"}, Values: map[string]float64{
-			"step": float64(t), "loss": ex.Loss[i]}})
-	}
-	return rec, nil
-}
-
-// escRecords maps the records by unit and returns them in plan order,
-// naming the first missing unit.
-func escRecords(exp string, ids []string, records []Record) ([]Record, error) {
-	by, err := recordsByUnit(exp, ids, records)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Record, len(ids))
-	for i, id := range ids {
-		out[i] = by[id]
-	}
-	return out, nil
-}
-
-// escRow returns the first row of rec with label row = kind.
-func escRow(rec Record, kind string) (Row, error) {
-	for _, r := range rec.Rows {
-		if r.Label("row") == kind {
-			return r, nil
-		}
-	}
-	return Row{}, fmt.Errorf("unit %s has no %s row", rec.Unit, kind)
-}
-
-func escRows(rec Record, kind string) []Row {
-	var out []Row
-	for _, r := range rec.Rows {
-		if r.Label("row") == kind {
-			out = append(out, r)
-		}
+		out[i] = escLossPoint{Step: t, Loss: ex.Loss[i]}
 	}
 	return out
 }
@@ -500,51 +512,70 @@ func escZBonferroni(m int, alpha float64) float64 {
 
 func escFmt(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
+// escView is what the steps of the escape summary read: the scale, the
+// units in plan order and their results.
+type escView struct {
+	sc   escScale
+	arms []escArm
+	res  []escUnitResult
+}
+
+// find returns the index of the unit, or −1.
+func (v *escView) find(model, method string, batch int, factor float64) int {
+	for i, a := range v.arms {
+		if a.Model.Name == model && a.Method == method && a.Batch == batch && a.Factor == factor {
+			return i
+		}
+	}
+	return -1
+}
+
+func (v *escView) sum(i int) *escSummary { return &v.res[i].Summary }
+
 func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 	sc := escapeScale(cfg.Scale)
-	arms := escapeArms(sc)
-	ids := make([]string, len(arms))
-	for i, a := range arms {
+	v := &escView{sc: sc, arms: escapeArms(sc)}
+	ids := make([]string, len(v.arms))
+	for i, a := range v.arms {
 		ids[i] = a.ID()
 	}
-	recs, err := escRecords("escape", ids, records)
-	if err != nil {
+	var err error
+	if v.res, err = decodeResults[escUnitResult]("escape", ids, records); err != nil {
 		return report.Section{}, err
-	}
-	sums := make([]Row, len(arms))
-	for i, rec := range recs {
-		if sums[i], err = escRow(rec, "summary"); err != nil {
-			return report.Section{}, fmt.Errorf("escape: %w", err)
-		}
-	}
-	find := func(model, method string, batch int, factor float64) int {
-		for i, a := range arms {
-			if a.Model.Name == model && a.Method == method && a.Batch == batch && a.Factor == factor {
-				return i
-			}
-		}
-		return -1
 	}
 	sec := report.Section{Name: "escape", Title: "Escape from a sharp minimum: GD along the sharpest direction, SGD along many flat ones"}
 	sec.Claim = escapeClaim
 	sec.Method = escapeMethod(sc, cfg)
+	sec.Figures = append(v.alphaFigures(), v.shareFigure(), v.criticalFigure())
+	if lf, ok := v.lossFigure(); ok {
+		sec.Figures = append(sec.Figures, lf)
+	}
+	sec.Tables = append(sec.Tables, v.unitsTable())
+	sec.Verdicts = append(sec.Verdicts, v.gdVerdict(), v.sgdVerdict())
+	sec.Verdicts = append(sec.Verdicts, v.criticalVerdicts()...)
+	sec.Verdicts = append(sec.Verdicts, v.mcVerdicts()...)
+	sec.Notes = append(sec.Notes, escNotes...)
+	return sec, nil
+}
 
-	pf := sc.ProfileFactor
-	// Figures per model: α_k at the escape horizon (exact) and at the Monte
-	// Carlo horizon (exact and MC).
+// alphaFigures returns per model α_k at the escape horizon (exact) and at
+// the Monte Carlo horizon (exact and MC).
+func (v *escView) alphaFigures() []report.Figure {
+	sc, pf := v.sc, v.sc.ProfileFactor
+	var figs []report.Figure
 	for _, m := range sc.Models {
-		gd := find(m.Name, "gd", 0, pf)
+		gd := v.find(m.Name, "gd", 0, pf)
 		if gd < 0 {
 			continue
 		}
-		g := sums[gd]
+		g := v.sum(gd)
 		long := report.Figure{Name: "alpha-" + m.Name,
 			Title: fmt.Sprintf("Escape profile α_k after %d steps, %s model at its minimum (exact recursion)", sc.Steps, m.Name),
 			Caption: fmt.Sprintf("α_k = D_k/Σ_j D_j after %d steps from w₀ isotropic in the span of the data (E‖w₀‖² = (%g)²), "+
 				"each method at %g× its own threshold (GD 2/λ_max = %s; SGD its exact critical rate). "+
 				"n = %d, p = %d, rank of G = %d. GD's mass sits on k = 1 (the directions with ηλ_k < 2 contract); "+
-				"SGD's spreads over all directions. Shares below %g are not drawn.", sc.Steps, sc.Radius, pf, escFmt(g.Value("gd_threshold")),
-				int(g.Value("n")), int(g.Value("p")), int(g.Value("rank")), escMinShare),
+				"SGD's spreads over all directions. Shares below %g are not drawn.", sc.Steps, sc.Radius, pf, escFmt(g.GDThreshold),
+				g.N, g.P, g.Rank, escMinShare),
 			XLabel: "eigen-direction k of G(θ*), 1 = sharpest (index)", YLabel: "escape share α_k (dimensionless)",
 			YLog: true}
 		short := report.Figure{Name: "alpha-mc-" + m.Name,
@@ -558,13 +589,12 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 			YLog: true}
 		add := func(idx int, label string) {
 			var xs, yl, ys, ym, lo, hi []float64
-			for _, row := range escRows(recs[idx], "alpha") {
-				xs = append(xs, row.Value("k"))
-				yl = append(yl, escFloor(row.Value("alpha")))
-				ys = append(ys, escPos(row.Value("alpha_short")))
-				mv, se := row.Value("alpha_mc"), row.Value("alpha_mc_se")
-				ym = append(ym, escPos(mv))
-				lo, hi = append(lo, mv-se), append(hi, mv+se)
+			for _, a := range v.res[idx].Alpha {
+				xs = append(xs, float64(a.K))
+				yl = append(yl, escFloor(a.Alpha))
+				ys = append(ys, escPos(a.AlphaShort))
+				ym = append(ym, escPos(a.AlphaMC))
+				lo, hi = append(lo, a.AlphaMC-a.AlphaMCSE), append(hi, a.AlphaMC+a.AlphaMCSE)
 			}
 			long.Series = append(long.Series, report.Series{Label: label, X: xs, Y: yl})
 			if strings.HasPrefix(label, "GD") || strings.Contains(label, fmt.Sprintf("B = %d", sc.RefBatch)) {
@@ -575,56 +605,62 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 		}
 		add(gd, fmt.Sprintf("GD, η = %g·2/λ_max", pf))
 		for _, b := range sc.Batches {
-			if i := find(m.Name, "sgd", b, pf); i >= 0 {
+			if i := v.find(m.Name, "sgd", b, pf); i >= 0 {
 				add(i, fmt.Sprintf("SGD B = %d, η = %g·η*", b, pf))
 			}
 		}
-		sec.Figures = append(sec.Figures, long, short)
+		figs = append(figs, long, short)
 	}
+	return figs
+}
 
-	// Top-1 share against the rate factor.
+// shareFigure is the top-1 share against the rate factor.
+func (v *escView) shareFigure() report.Figure {
 	share := report.Figure{Name: "share",
-		Title: fmt.Sprintf("Share of the sharpest direction after %d steps against the learning rate", sc.Steps),
+		Title: fmt.Sprintf("Share of the sharpest direction after %d steps against the learning rate", v.sc.Steps),
 		Caption: "α_1 from the exact recursion; each method's rate as a multiple of its own threshold (GD: 2/λ_max, SGD: exact " +
 			"critical rate η*). Above its threshold GD puts all of the escape on the sharpest direction; SGD's share stays small. " +
 			"Shares below 1e-16 are not drawn (GD below its threshold: every direction contracts, the sharpest fastest).",
 		XLabel: "learning rate / method's own threshold (dimensionless)", YLabel: "share of the sharpest direction α_1 (dimensionless)",
 		YLog: true, VLines: []report.RefLine{{Label: "threshold (factor 1)", At: 1}}}
-	for _, m := range sc.Models {
+	for _, m := range v.sc.Models {
 		series := func(method string, batch int, label string) {
 			var xs, ys []float64
-			for i, a := range arms {
+			for i, a := range v.arms {
 				if a.Model.Name == m.Name && a.Method == method && a.Batch == batch {
 					xs = append(xs, a.Factor)
-					ys = append(ys, escFloor(sums[i].Value("top1")))
+					ys = append(ys, escFloor(v.sum(i).Top1))
 				}
 			}
 			share.Series = append(share.Series, report.Series{Label: label, X: xs, Y: ys})
 		}
 		series("gd", 0, "GD, "+m.Name)
-		for _, b := range sc.Batches {
+		for _, b := range v.sc.Batches {
 			series("sgd", b, fmt.Sprintf("SGD B = %d, %s", b, m.Name))
 		}
 	}
-	sec.Figures = append(sec.Figures, share)
+	return share
+}
 
-	// Critical rate against the batch size.
+// criticalFigure is SGD's critical rate against the batch size.
+func (v *escView) criticalFigure() report.Figure {
 	crit := report.Figure{Name: "critical", Title: "SGD's exact critical learning rate against the batch size",
 		XLabel: "batch size B (samples)", YLabel: "learning rate / GD's threshold 2/λ_max (dimensionless)", XLog: true, YLog: true,
 		HLines: []report.RefLine{{Label: "GD's threshold 2/λ_max", At: 1}}}
 	var gdThrs []string
-	for _, m := range sc.Models {
+	for _, m := range v.sc.Models {
 		var bs, cs, bd []float64
 		gdThr := math.NaN()
-		for _, b := range sc.Batches {
-			i := find(m.Name, "sgd", b, sc.SGDFactors[0])
+		for _, b := range v.sc.Batches {
+			i := v.find(m.Name, "sgd", b, v.sc.SGDFactors[0])
 			if i < 0 {
 				continue
 			}
+			s := v.sum(i)
 			bs = append(bs, float64(b))
-			gdThr = sums[i].Value("gd_threshold")
-			cs = append(cs, sums[i].Value("sgd_critical")/gdThr)
-			bd = append(bd, sums[i].Value("bound")/gdThr)
+			gdThr = s.GDThreshold
+			cs = append(cs, s.SGDCritical/gdThr)
+			bd = append(bd, s.Bound/gdThr)
 		}
 		gdThrs = append(gdThrs, fmt.Sprintf("%s %s", m.Name, escFmt(gdThr)))
 		crit.Series = append(crit.Series,
@@ -635,36 +671,44 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 		"2/λ_max (" + strings.Join(gdThrs, ", ") + "): below 1, SGD escapes where GD is stable. Dashed series: the paper's " +
 		"sufficient escape rate √(B/μ_c,min)/‖G‖_F, μ_c,min the smallest centred alignment of the linearised problem over " +
 		"directions in the span of the data (an upper bound on η*)."
-	sec.Figures = append(sec.Figures, crit)
+	return crit
+}
 
-	// Loss trajectories at the escape rate (first model).
-	if len(sc.Models) > 0 {
-		m := sc.Models[0]
-		lf := report.Figure{Name: "loss", Title: fmt.Sprintf("Expected loss from the minimum, %s model (exact recursion)", m.Name),
-			Caption: fmt.Sprintf("E L_t = ½ Σ_k λ_k D_k(t), each method at %g× its threshold; dashed line: the escape level %g·L₀.",
-				pf, sc.EscapeFactor),
-			XLabel: "step t (steps)", YLabel: "expected loss E L_t (loss units)", YLog: true}
-		addLoss := func(idx int, label string) {
-			var xs, ys []float64
-			for _, row := range escRows(recs[idx], "loss") {
-				xs, ys = append(xs, row.Value("step")), append(ys, escPos(row.Value("loss")))
-			}
-			lf.Series = append(lf.Series, report.Series{Label: label, X: xs, Y: ys})
-		}
-		if i := find(m.Name, "gd", 0, pf); i >= 0 {
-			addLoss(i, fmt.Sprintf("GD, η = %g·2/λ_max", pf))
-			lf.HLines = append(lf.HLines, report.RefLine{Label: fmt.Sprintf("escape level %g·L₀", sc.EscapeFactor),
-				At: sc.EscapeFactor * sums[i].Value("loss0")})
-		}
-		for _, b := range sc.Batches {
-			if i := find(m.Name, "sgd", b, pf); i >= 0 {
-				addLoss(i, fmt.Sprintf("SGD B = %d, η = %g·η*", b, pf))
-			}
-		}
-		sec.Figures = append(sec.Figures, lf)
+// lossFigure is the loss trajectories at the escape rate of the first
+// model; false without models.
+func (v *escView) lossFigure() (report.Figure, bool) {
+	sc, pf := v.sc, v.sc.ProfileFactor
+	if len(sc.Models) == 0 {
+		return report.Figure{}, false
 	}
+	m := sc.Models[0]
+	lf := report.Figure{Name: "loss", Title: fmt.Sprintf("Expected loss from the minimum, %s model (exact recursion)", m.Name),
+		Caption: fmt.Sprintf("E L_t = ½ Σ_k λ_k D_k(t), each method at %g× its threshold; dashed line: the escape level %g·L₀.",
+			pf, sc.EscapeFactor),
+		XLabel: "step t (steps)", YLabel: "expected loss E L_t (loss units)", YLog: true}
+	addLoss := func(idx int, label string) {
+		var xs, ys []float64
+		for _, p := range v.res[idx].Loss {
+			xs, ys = append(xs, float64(p.Step)), append(ys, escPos(p.Loss))
+		}
+		lf.Series = append(lf.Series, report.Series{Label: label, X: xs, Y: ys})
+	}
+	if i := v.find(m.Name, "gd", 0, pf); i >= 0 {
+		addLoss(i, fmt.Sprintf("GD, η = %g·2/λ_max", pf))
+		lf.HLines = append(lf.HLines, report.RefLine{Label: fmt.Sprintf("escape level %g·L₀", sc.EscapeFactor),
+			At: sc.EscapeFactor * v.sum(i).Loss0})
+	}
+	for _, b := range sc.Batches {
+		if i := v.find(m.Name, "sgd", b, pf); i >= 0 {
+			addLoss(i, fmt.Sprintf("SGD B = %d, η = %g·η*", b, pf))
+		}
+	}
+	return lf, true
+}
 
-	// Table of all units.
+// unitsTable lists every unit.
+func (v *escView) unitsTable() report.Table {
+	sc := v.sc
 	tab := report.Table{Name: "units", Caption: fmt.Sprintf("Every unit: exact shares after %d steps (horizon: earlier "+
 		"only where the recursion would overflow float64), escape step (−1: none), "+
 		"η·max_i‖f_i‖² (≤ 2: every step non-expansive), the largest |MC − exact|/SE over the tested steps and over all %d "+
@@ -672,106 +716,115 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 		sc.Steps, sc.MCSteps, sc.MCSteps),
 		Columns: []string{"unit", "η", "threshold", "ηλ_max", "horizon", "top-1 share", "beyond-top share", "beyond-10 share",
 			"escape step", "η·max‖f_i‖²", "tested steps", "MC max z (tested)", "MC max z (all)", "MC/exact loss"}}
-	for i, a := range arms {
-		s := sums[i]
-		tab.Rows = append(tab.Rows, []string{a.ID(), escFmt(s.Value("lr")), escFmt(s.Value("threshold")),
-			escFmt(s.Value("lr") * s.Value("lambda_max")), strconv.Itoa(int(s.Value("horizon"))), escFmt(s.Value("top1")), escFmt(s.Value("beyond_top")),
-			escFmt(s.Value("beyond10")), strconv.Itoa(int(s.Value("escape_step"))), escFmt(s.Value("lr") * s.Value("max_f2")),
-			strconv.Itoa(int(s.Value("mc_test_steps"))), escFmt(s.Value("mc_max_z")), escFmt(s.Value("mc_max_z_all")),
-			escFmt(s.Value("mc_loss_ratio"))})
+	for i, a := range v.arms {
+		s := v.sum(i)
+		tab.Rows = append(tab.Rows, []string{a.ID(), escFmt(s.LR), escFmt(s.Threshold),
+			escFmt(s.LR * s.LambdaMax), strconv.Itoa(s.Horizon), escFmt(s.Top1), escFmt(s.BeyondTop),
+			escFmt(s.Beyond10), strconv.Itoa(s.EscapeStep), escFmt(s.LR * s.MaxF2),
+			strconv.Itoa(s.MCTestSteps), escFmt(s.MCMaxZ), escFmt(s.MCMaxZAll), escFmt(s.MCLossRatio)})
 	}
-	sec.Tables = append(sec.Tables, tab)
+	return tab
+}
 
-	// Verdicts.
-	// (a) GD at the escape rate: top-1 share.
-	{
-		var meas []string
-		held := true
-		for _, m := range sc.Models {
-			i := find(m.Name, "gd", 0, pf)
+// gdVerdict is (a): GD at the escape rate puts the escape on the top
+// direction.
+func (v *escView) gdVerdict() report.Verdict {
+	sc, pf := v.sc, v.sc.ProfileFactor
+	var meas []string
+	held := true
+	for _, m := range sc.Models {
+		i := v.find(m.Name, "gd", 0, pf)
+		if i < 0 {
+			continue
+		}
+		s := v.sum(i)
+		held = held && s.Top1 >= escGDTop1Min && s.EscapeStep >= 0
+		meas = append(meas, fmt.Sprintf("%s: α_1 = %.6f, escape step %d, λ_2/λ_1 = %.3f (%d direction(s) with ηλ_k > 2)",
+			m.Name, s.Top1, s.EscapeStep, s.Lambda2/s.LambdaMax, s.Unstable))
+	}
+	return report.Verdict{
+		Statement: fmt.Sprintf("GD at %g·2/λ_max escapes along the sharpest direction only", pf),
+		Measured:  strings.Join(meas, "; "),
+		Expected: fmt.Sprintf("α_1 ≥ %g after %d steps and the loss reaches %g·L₀ (directions with ηλ_k < 2 contract, "+
+			"the top one grows by (ηλ_1 − 1)² per step)", escGDTop1Min, sc.Steps, sc.EscapeFactor),
+		Held: held && len(meas) > 0}
+}
+
+// sgdVerdict is (b): SGD at the escape rate where GD is stable spreads.
+func (v *escView) sgdVerdict() report.Verdict {
+	sc, pf := v.sc, v.sc.ProfileFactor
+	var meas []string
+	held, tested := true, 0
+	for _, m := range sc.Models {
+		for _, b := range sc.Batches {
+			i := v.find(m.Name, "sgd", b, pf)
 			if i < 0 {
 				continue
 			}
-			s := sums[i]
-			ok := s.Value("top1") >= escGDTop1Min && s.Value("escape_step") >= 0
-			held = held && ok
-			meas = append(meas, fmt.Sprintf("%s: α_1 = %.6f, escape step %d, λ_2/λ_1 = %.3f (%d direction(s) with ηλ_k > 2)",
-				m.Name, s.Value("top1"), int(s.Value("escape_step")), s.Value("lambda_2")/s.Value("lambda_max"), int(s.Value("unstable"))))
-		}
-		sec.Verdicts = append(sec.Verdicts, report.Verdict{
-			Statement: fmt.Sprintf("GD at %g·2/λ_max escapes along the sharpest direction only", pf),
-			Measured:  strings.Join(meas, "; "),
-			Expected: fmt.Sprintf("α_1 ≥ %g after %d steps and the loss reaches %g·L₀ (directions with ηλ_k < 2 contract, "+
-				"the top one grows by (ηλ_1 − 1)² per step)", escGDTop1Min, sc.Steps, sc.EscapeFactor),
-			Held: held && len(meas) > 0})
-	}
-	// (b) SGD at the escape rate where GD is stable: spread.
-	{
-		var meas []string
-		held, tested := true, 0
-		for _, m := range sc.Models {
-			for _, b := range sc.Batches {
-				i := find(m.Name, "sgd", b, pf)
-				if i < 0 {
-					continue
-				}
-				s := sums[i]
-				if s.Value("lr") >= s.Value("gd_threshold") {
-					meas = append(meas, fmt.Sprintf("%s B = %d: η = %s ≥ 2/λ_max, not tested", m.Name, b, escFmt(s.Value("lr"))))
-					continue
-				}
-				tested++
-				ok := s.Value("beyond_top") >= escSGDBeyondTopMin && s.Value("escape_step") >= 0
-				held = held && ok
-				meas = append(meas, fmt.Sprintf("%s B = %d: 1 − α_1 = %.3f (beyond-10 %.3f), ηλ_max = %.2f, escape step %d",
-					m.Name, b, s.Value("beyond_top"), s.Value("beyond10"), s.Value("lr")*s.Value("lambda_max"), int(s.Value("escape_step"))))
+			s := v.sum(i)
+			if s.LR >= s.GDThreshold {
+				meas = append(meas, fmt.Sprintf("%s B = %d: η = %s ≥ 2/λ_max, not tested", m.Name, b, escFmt(s.LR)))
+				continue
 			}
+			tested++
+			held = held && s.BeyondTop >= escSGDBeyondTopMin && s.EscapeStep >= 0
+			meas = append(meas, fmt.Sprintf("%s B = %d: 1 − α_1 = %.3f (beyond-10 %.3f), ηλ_max = %.2f, escape step %d",
+				m.Name, b, s.BeyondTop, s.Beyond10, s.LR*s.LambdaMax, s.EscapeStep))
 		}
-		sec.Verdicts = append(sec.Verdicts, report.Verdict{
-			Statement: fmt.Sprintf("SGD at %g·η* (below GD's threshold) escapes and spreads over the flat directions", pf),
-			Measured:  strings.Join(meas, "; "),
-			Expected: fmt.Sprintf("1 − α_1 ≥ %g and the loss reaches %g·L₀ within %d steps, for every batch with %g·η* < 2/λ_max",
-				escSGDBeyondTopMin, sc.EscapeFactor, sc.Steps, pf),
-			Held: held && tested > 0})
 	}
-	// (c) SGD critical rate below GD's threshold; (e) below the bound.
-	{
-		var meas, measB []string
-		held, heldB := true, true
-		for _, m := range sc.Models {
-			for _, b := range sc.Batches {
-				i := find(m.Name, "sgd", b, sc.SGDFactors[0])
-				if i < 0 {
-					continue
-				}
-				s := sums[i]
-				c, g, bd := s.Value("sgd_critical"), s.Value("gd_threshold"), s.Value("bound")
-				held = held && c < g
-				heldB = heldB && !(c > bd*(1+1e-9))
-				meas = append(meas, fmt.Sprintf("%s B = %d: η* = %s, 2/λ_max = %s (ratio %.3f)", m.Name, b, escFmt(c), escFmt(g), c/g))
-				measB = append(measB, fmt.Sprintf("%s B = %d: η* = %s ≤ %s", m.Name, b, escFmt(c), escFmt(bd)))
+	return report.Verdict{
+		Statement: fmt.Sprintf("SGD at %g·η* (below GD's threshold) escapes and spreads over the flat directions", pf),
+		Measured:  strings.Join(meas, "; "),
+		Expected: fmt.Sprintf("1 − α_1 ≥ %g and the loss reaches %g·L₀ within %d steps, for every batch with %g·η* < 2/λ_max",
+			escSGDBeyondTopMin, sc.EscapeFactor, sc.Steps, pf),
+		Held: held && tested > 0}
+}
+
+// criticalVerdicts are (c) SGD's critical rate is below GD's threshold
+// and (e) below the paper's sufficient rate.
+func (v *escView) criticalVerdicts() []report.Verdict {
+	var meas, measB []string
+	held, heldB := true, true
+	for _, m := range v.sc.Models {
+		for _, b := range v.sc.Batches {
+			i := v.find(m.Name, "sgd", b, v.sc.SGDFactors[0])
+			if i < 0 {
+				continue
 			}
+			s := v.sum(i)
+			c, g, bd := s.SGDCritical, s.GDThreshold, s.Bound
+			held = held && c < g
+			heldB = heldB && !(c > bd*(1+1e-9))
+			meas = append(meas, fmt.Sprintf("%s B = %d: η* = %s, 2/λ_max = %s (ratio %.3f)", m.Name, b, escFmt(c), escFmt(g), c/g))
+			measB = append(measB, fmt.Sprintf("%s B = %d: η* = %s ≤ %s", m.Name, b, escFmt(c), escFmt(bd)))
 		}
-		sec.Verdicts = append(sec.Verdicts, report.Verdict{
-			Statement: "SGD's exact critical rate is below GD's threshold: SGD escapes where GD is stable",
-			Measured:  strings.Join(meas, "; "), Expected: "η* < 2/λ_max for every batch size", Held: held && len(meas) > 0},
-			report.Verdict{
-				Statement: "The paper's sufficient escape rate √(B/μ_c,min)/‖G‖_F bounds the exact critical rate from above",
-				Measured:  strings.Join(measB, "; "), Expected: "η* ≤ √(B/μ_c,min)/‖G‖_F for every batch size (a sufficient condition)",
-				Held: heldB && len(measB) > 0})
 	}
-	// (d) Monte Carlo against the exact recursion: light-tailed units over
-	// the whole horizon (rigorous), expanding units over TestSteps.
+	return []report.Verdict{{
+		Statement: "SGD's exact critical rate is below GD's threshold: SGD escapes where GD is stable",
+		Measured:  strings.Join(meas, "; "), Expected: "η* < 2/λ_max for every batch size", Held: held && len(meas) > 0},
+		{
+			Statement: "The paper's sufficient escape rate √(B/μ_c,min)/‖G‖_F bounds the exact critical rate from above",
+			Measured:  strings.Join(measB, "; "), Expected: "η* ≤ √(B/μ_c,min)/‖G‖_F for every batch size (a sufficient condition)",
+			Held: heldB && len(measB) > 0}}
+}
+
+// mcVerdicts are (d), Monte Carlo against the exact recursion:
+// light-tailed units over the whole horizon (rigorous), expanding units
+// over TestSteps.
+func (v *escView) mcVerdicts() []report.Verdict {
+	sc := v.sc
+	var out []report.Verdict
 	for _, light := range []bool{true, false} {
 		m, maxZ, worst, units := 0, 0.0, "", 0
-		for i, s := range sums {
-			if (s.Value("light") == 1) != light {
+		for i := range v.res {
+			s := v.sum(i)
+			if s.Light != light {
 				continue
 			}
 			units++
-			m += int(s.Value("mc_comparisons"))
-			if z := s.Value("mc_max_z"); !(z <= maxZ) {
-				maxZ, worst = z, arms[i].ID()
+			m += s.MCComparisons
+			if z := s.MCMaxZ; !(z <= maxZ) {
+				maxZ, worst = z, v.arms[i].ID()
 			}
 		}
 		if units == 0 {
@@ -784,7 +837,7 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 			st = fmt.Sprintf("Monte Carlo (%d repeats per unit) agrees with the exact recursion within its standard error over "+
 				"the first %d steps where steps can expand (SGD with η·max_i‖f_i‖² > 2)", sc.Repeats, sc.TestSteps)
 		}
-		sec.Verdicts = append(sec.Verdicts, report.Verdict{
+		out = append(out, report.Verdict{
 			Statement: st,
 			Measured: fmt.Sprintf("max |MC − exact|/SE = %.2f (%s) over %d comparisons (%d units × range directions × tested steps)",
 				maxZ, worst, m, units),
@@ -792,15 +845,18 @@ func escapeSummarize(cfg Config, records []Record) (report.Section, error) {
 				escFamilyAlpha, m, escFamilyAlpha),
 			Held: maxZ <= zb})
 	}
-	sec.Notes = append(sec.Notes,
-		"Escape needs expanding steps: if η·max_i‖f_i‖² ≤ 2 every SGD step is non-expansive and ‖w_t‖ ≤ ‖w₀‖, so η* ≥ "+
-			"2/max_i‖f_i‖². Above that, (u_kᵀw_t)² is a product of random factors with heavy tails; over more than a few steps "+
-			"the Monte Carlo mean and its SE understate D_k (see the MC/exact loss column), which is not evidence against the "+
-			"recursion.",
-		"The diagonal network's Monte Carlo runs on its linearisation at θ* (the quadratic the recursion describes); the "+
-			"exact profiles are those of the linearisation, accurate for the network while ‖w‖ stays small.",
-		"Timings are wall-clock on a shared machine and are noisy.")
-	return sec, nil
+	return out
+}
+
+// escNotes are the escape section's notes.
+var escNotes = []string{
+	"Escape needs expanding steps: if η·max_i‖f_i‖² ≤ 2 every SGD step is non-expansive and ‖w_t‖ ≤ ‖w₀‖, so η* ≥ " +
+		"2/max_i‖f_i‖². Above that, (u_kᵀw_t)² is a product of random factors with heavy tails; over more than a few steps " +
+		"the Monte Carlo mean and its SE understate D_k (see the MC/exact loss column), which is not evidence against the " +
+		"recursion.",
+	"The diagonal network's Monte Carlo runs on its linearisation at θ* (the quadratic the recursion describes); the " +
+		"exact profiles are those of the linearisation, accurate for the network while ‖w‖ stays small.",
+	"Timings are wall-clock on a shared machine and are noisy.",
 }
 
 // escMinShare is the smallest share drawn on a log axis.
@@ -892,26 +948,4 @@ func escBool(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-// escExact runs the exact recursion over steps, or, where E L_t would
-// overflow float64 before that (the fastest rates over long horizons),
-// over the largest multiple of every that does not.
-func escExact(q *escape.Quadratic, lr float64, batch int, repl bool, radius float64, steps, every int) (*escape.Series, error) {
-	s, err := q.Exact(lr, batch, repl, escape.InSpan, radius, steps, every)
-	if err == nil || every <= 0 || !strings.Contains(err.Error(), "overflowed") {
-		return s, err
-	}
-	// Overflow is monotone in the horizon: bisect on the number of
-	// recorded intervals (lo never overflows, hi does).
-	lo, hi := 0, (steps+every-1)/every
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if _, err := q.Exact(lr, batch, repl, escape.InSpan, radius, mid*every, every); err != nil {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
-	return q.Exact(lr, batch, repl, escape.InSpan, radius, lo*every, every)
 }

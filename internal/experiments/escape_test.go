@@ -81,9 +81,7 @@ func TestEscapeTiny(t *testing.T) {
 		require.NoError(t, err)
 		first, err := units[i].Run(context.Background())
 		require.NoError(t, err)
-		a, _ := json.Marshal(first.Rows)
-		b, _ := json.Marshal(again.Rows)
-		assert.Equal(t, string(a), string(b), "unit %s not deterministic", units[i].ID)
+		assert.Equal(t, string(first.Result), string(again.Result), "unit %s not deterministic", units[i].ID)
 	}
 
 	sec, err := e.Summarize(cfg, recs)
@@ -164,7 +162,7 @@ func TestEscapeGDClosedForm(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pb := escDiagonalProblem(t, tc.lambda)
-			rec, err := escRunArm(context.Background(), pb, escArm{Model: escModel{Name: "linear"}, Method: "gd",
+			res, err := escRunArm(context.Background(), pb, escArm{Model: escModel{Name: "linear"}, Method: "gd",
 				Factor: tc.factor}, sc, 1)
 			require.NoError(t, err)
 			eta := tc.factor * 2 / tc.lambda[0]
@@ -181,17 +179,16 @@ func TestEscapeGDClosedForm(t *testing.T) {
 				return d
 			}
 			long, short := closed(sc.Steps), closed(sc.MCSteps)
-			rows := escRows(rec, "alpha")
+			rows := res.Alpha
 			require.Len(t, rows, len(tc.lambda))
 			for k, row := range rows {
-				assert.InDelta(t, tc.lambda[k], row.Value("lambda"), 1e-12)
-				assert.InDelta(t, long[k], row.Value("alpha"), 1e-9*long[k]+1e-13, "α_%d after %d steps", k+1, sc.Steps)
-				assert.InDelta(t, short[k], row.Value("alpha_short"), 1e-9*short[k]+1e-13, "α_%d after %d steps", k+1, sc.MCSteps)
+				assert.InDelta(t, tc.lambda[k], row.Lambda, 1e-12)
+				assert.InDelta(t, long[k], row.Alpha, 1e-9*long[k]+1e-13, "α_%d after %d steps", k+1, sc.Steps)
+				assert.InDelta(t, short[k], row.AlphaShort, 1e-9*short[k]+1e-13, "α_%d after %d steps", k+1, sc.MCSteps)
 			}
-			sum, err := escRow(rec, "summary")
-			require.NoError(t, err)
-			assert.InDelta(t, long[0], sum.Value("top1"), 1e-9)
-			assert.InDelta(t, eta, sum.Value("lr"), 1e-15)
+			sum := res.Summary
+			assert.InDelta(t, long[0], sum.Top1, 1e-9)
+			assert.InDelta(t, eta, sum.LR, 1e-15)
 		})
 	}
 }
@@ -206,15 +203,14 @@ func TestEscapeSGDCritical(t *testing.T) {
 	n := float64(len(lambda))
 	pb := escDiagonalProblem(t, lambda)
 	for _, b := range []int{1, 2, 3, 5} {
-		rec, err := escRunArm(context.Background(), pb, escArm{Model: escModel{Name: "linear"}, Method: "sgd", Factor: 0.9,
+		res, err := escRunArm(context.Background(), pb, escArm{Model: escModel{Name: "linear"}, Method: "sgd", Factor: 0.9,
 			Batch: b}, sc, 2)
 		require.NoError(t, err)
-		s, err := escRow(rec, "summary")
-		require.NoError(t, err)
+		s := res.Summary
 		want := 2 * float64(b) / (lambda[0] * (n + float64(b) - 1))
-		assert.InDelta(t, want, s.Value("sgd_critical"), 1e-6*want, "B = %d", b)
-		assert.Less(t, s.Value("sgd_critical"), s.Value("gd_threshold"), "B = %d", b)
-		assert.LessOrEqual(t, s.Value("sgd_critical"), s.Value("bound")*(1+1e-9), "B = %d", b)
+		assert.InDelta(t, want, s.SGDCritical, 1e-6*want, "B = %d", b)
+		assert.Less(t, s.SGDCritical, s.GDThreshold, "B = %d", b)
+		assert.LessOrEqual(t, s.SGDCritical, s.Bound*(1+1e-9), "B = %d", b)
 	}
 
 	e, err := Lookup("escape")
@@ -222,13 +218,14 @@ func TestEscapeSGDCritical(t *testing.T) {
 	_, recs := escRunAll(t, e, Config{Scale: Tiny, Seed: 5})
 	checked := 0
 	for _, rec := range recs {
-		s, err := escRow(rec, "summary")
-		require.NoError(t, err)
-		if s.Label("method") != "sgd" {
+		var res escUnitResult
+		require.NoError(t, decodeResult(rec, &res))
+		s := res.Summary
+		if s.Method != "sgd" {
 			continue
 		}
 		checked++
-		assert.Less(t, s.Value("sgd_critical"), s.Value("gd_threshold"), rec.Unit)
+		assert.Less(t, s.SGDCritical, s.GDThreshold, rec.Unit)
 		assert.True(t, strings.Contains(rec.Unit, "sgd"))
 	}
 	assert.Positive(t, checked)
@@ -300,14 +297,13 @@ func TestEscapeAndCyclicalConcurrentUnits(t *testing.T) {
 					defer wg.Done()
 					rec, err := u.Run(context.Background())
 					errs[i] = err
-					got[i], _ = json.Marshal(rec.Rows)
+					got[i] = rec.Result
 				}()
 			}
 			wg.Wait()
 			for i := range units {
 				require.NoError(t, errs[i], units[i].ID)
-				want, _ := json.Marshal(serial[i].Rows)
-				assert.JSONEq(t, string(want), string(got[i]), units[i].ID)
+				assert.JSONEq(t, string(serial[i].Result), string(got[i]), units[i].ID)
 			}
 		})
 	}
@@ -337,12 +333,11 @@ func TestEscapeOverflowHorizon(t *testing.T) {
 	sc := escapeScale(Tiny)
 	sc.Steps, sc.Every = 700, 50
 	pb := escDiagonalProblem(t, []float64{2, 1, 0.5})
-	rec, err := escRunArm(context.Background(), pb, escArm{Model: escModel{Name: "linear"}, Method: "gd", Factor: 1.5}, sc, 1)
+	res, err := escRunArm(context.Background(), pb, escArm{Model: escModel{Name: "linear"}, Method: "gd", Factor: 1.5}, sc, 1)
 	require.NoError(t, err)
-	s, err := escRow(rec, "summary")
-	require.NoError(t, err)
+	s := res.Summary
 	// D_1(t) = 4^t/3·ρ², ρ = 10⁻³: finite while 4^t < ~5e314, t ≤ 522.
-	assert.Equal(t, 500.0, s.Value("horizon"))
-	assert.InDelta(t, 1, s.Value("top1"), 1e-12)
-	assert.Equal(t, 50.0, s.Value("escape_step"))
+	assert.Equal(t, 500, s.Horizon)
+	assert.InDelta(t, 1, s.Top1, 1e-12)
+	assert.Equal(t, 50, s.EscapeStep)
 }

@@ -6,7 +6,7 @@
 //
 // An experiment plans a deterministic list of units (one point of a sweep:
 // a spectrum, a sample size, a seed) for a scale; each unit runs alone and
-// returns a Record of measured rows; Summarize turns all records of the
+// returns a Record holding its typed result; Summarize turns all records of the
 // experiment into a report section with figures, tables and verdicts. The
 // runner writes each record to its own file as soon as it is finished, and
 // Summarize always sees records as read back from those files, so a run
@@ -69,6 +69,12 @@ type Experiment struct {
 	// and give each unit an ID unique within the experiment that is safe
 	// as a file name ([a-z0-9._-]).
 	Plan func(cfg Config) ([]Unit, error)
+	// Result returns a pointer to a new zero value of the experiment's
+	// unit result type (the struct its units pass to newRecord). The
+	// runner reads every record back into it, so a record that does not
+	// fit (another version, a damaged value) is corrupt: resume runs the
+	// unit again and merge refuses it. Nil: records are not checked.
+	Result func() any
 	// Summarize builds the report section from all the records of a run
 	// (one per planned unit, in plan order). It must depend only on the
 	// records and cfg.

@@ -31,6 +31,7 @@ func init() {
 		Title:     "Alignment during SGD training of an MLP on Fashion-MNIST",
 		Claim:     "The alignment of SGD noise with the curvature holds on real networks trained on real data: along SGD training of a network on Fashion-MNIST the loss alignment μ stays of order one, far above its isotropic baseline, and g is of order one along the top eigen-directions of G (docs/theory.md#the-papers-claims, claim 6).",
 		Plan:      planFashion,
+		Result:    func() any { return new(fmResult) },
 		Summarize: summarizeFashion,
 	})
 }
@@ -114,11 +115,11 @@ func planFashion(cfg Config) ([]Unit, error) {
 			units = append(units, Unit{
 				ID: fmUnitID(s, step),
 				Run: func(ctx context.Context) (Record, error) {
-					row, err := fashionUnit(ctx, cfg, z, s, step)
+					res, err := fashionUnit(ctx, cfg, z, s, step)
 					if err != nil {
 						return Record{}, fmt.Errorf("fashion-mnist seed %d step %d: %w", s, step, err)
 					}
-					return Record{Rows: row}, nil
+					return newRecord(res)
 				},
 			})
 		}
@@ -239,46 +240,86 @@ func fashionTrain(ctx context.Context, cfg Config, z fmSizes, s, step int) (*mod
 	return obj, d, ctx.Err()
 }
 
+// fmResult is one replicate at one checkpoint: the measurements there
+// and g along the directions of the analysis (kinds top and random).
+type fmResult struct {
+	Checkpoint fmCheckpoint  `json:"checkpoint"`
+	Directions []fmDirection `json:"directions"`
+}
+
+// fmCheckpoint holds the checkpoint's measurements; NaN: undefined
+// (POverReff without curvature, LambdaMax without eigenvalues).
+type fmCheckpoint struct {
+	Path        string  `json:"path"`
+	Seed        int     `json:"seed"`
+	Step        int     `json:"step"`
+	N           int     `json:"n"`
+	P           int     `json:"p"`
+	Loss        float64 `json:"loss"`
+	TrainAcc    float64 `json:"train_acc"`
+	TestAcc     float64 `json:"test_acc"`
+	TestLoss    float64 `json:"test_loss"`
+	Mu          float64 `json:"mu"`
+	MuC         float64 `json:"mu_c"`
+	MuIso       float64 `json:"mu_iso"`
+	MuOverIso   float64 `json:"mu_over_iso"`
+	TrG         float64 `json:"tr_g"`
+	FrobG2      float64 `json:"frob_g2"`
+	TrSigma1G   float64 `json:"tr_sigma1_g"`
+	TraceSE     float64 `json:"trace_se"`
+	PCAVar      float64 `json:"pca_var"`
+	POverReff   float64 `json:"p_over_reff"`
+	LambdaMax   float64 `json:"lambda_max"`
+	MinOutShare float64 `json:"min_out_share"`
+}
+
+// fmDirection is g along the k-th direction of a kind, with the output
+// diagnostics of fmDirDiagnostics for top directions (NaN otherwise).
+type fmDirection struct {
+	Kind    string  `json:"kind"`
+	K       int     `json:"k"`
+	Lambda  float64 `json:"lambda"`
+	G       float64 `json:"g"`
+	SumFrac float64 `json:"sum_frac"`
+	GOut    float64 `json:"g_out"`
+}
+
 // fashionUnit trains replicate s up to step and measures there.
-func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) ([]Row, error) {
+func fashionUnit(ctx context.Context, cfg Config, z fmSizes, s, step int) (fmResult, error) {
 	_, _, _, probeSeed := fmSeeds(cfg, s)
 	obj, d, err := fashionTrain(ctx, cfg, z, s, step)
 	if err != nil {
-		return nil, err
+		return fmResult{}, err
 	}
 	net, x, y := obj.Model, obj.X, obj.Y
 	res, err := analysis.FromObjective(obj, analysis.Options{Path: analysis.PathMatrixFree, Probes: z.probes,
 		TopK: z.top, Flat: -1, Random: z.random, Seed: probeSeed})
 	if err != nil {
-		return nil, err
+		return fmResult{}, err
 	}
-	trainAcc, _ := fmAccuracy(net, x, y, d.trainLabels)
-	testAcc, testLoss := fmAccuracy(net, d.testX.Clone(), d.testY, d.testLabels)
-	vals := map[string]float64{
-		"seed": float64(s), "step": float64(step), "n": float64(res.N), "p": float64(res.P),
-		"loss": res.Loss, "train_acc": trainAcc, "test_acc": testAcc, "test_loss": testLoss,
-		"mu": rdMetric(res.Mu), "mu_c": rdMetric(res.MuC), "mu_iso": rdMetric(res.MuIso),
-		"mu_over_iso": rdMetric(res.MuOverIso), "tr_g": res.TrG, "frob_g2": res.FrobG2,
-		"tr_sigma1_g": res.TrSigma1G, "trace_se": res.TraceStdErr, "pca_var": d.pcaVar,
-	}
+	c := fmCheckpoint{Path: res.Path, Seed: s, Step: step, N: res.N, P: res.P, Loss: res.Loss,
+		Mu: rdMetric(res.Mu), MuC: rdMetric(res.MuC), MuIso: rdMetric(res.MuIso), MuOverIso: rdMetric(res.MuOverIso),
+		TrG: res.TrG, FrobG2: res.FrobG2, TrSigma1G: res.TrSigma1G, TraceSE: res.TraceStdErr, PCAVar: d.pcaVar,
+		POverReff: math.NaN(), LambdaMax: math.NaN()}
+	c.TrainAcc, _ = fmAccuracy(net, x, y, d.trainLabels)
+	c.TestAcc, c.TestLoss = fmAccuracy(net, d.testX.Clone(), d.testY, d.testLabels)
 	if res.TrG > 0 {
-		vals["p_over_reff"] = float64(res.P) * res.FrobG2 / (res.TrG * res.TrG)
+		c.POverReff = float64(res.P) * res.FrobG2 / (res.TrG * res.TrG)
 	}
 	if len(res.Eigenvalues) > 0 {
-		vals["lambda_max"] = res.Eigenvalues[0]
+		c.LambdaMax = res.Eigenvalues[0]
 	}
-	rows := []Row{{Labels: map[string]string{"kind": "checkpoint", "path": res.Path}, Values: vals}}
 	sumFrac, gOut, minShare := fmDirDiagnostics(obj, z.top, probeSeed, res.Eigenvalues)
-	rows[0].Values["min_out_share"] = minShare
+	c.MinOutShare = minShare
+	out := fmResult{Checkpoint: c}
 	for _, dr := range res.Directional {
-		v := map[string]float64{"seed": float64(s), "step": float64(step), "k": float64(dr.K),
-			"lambda": dr.Lambda, "g": rdMetric(dr.G)}
+		v := fmDirection{Kind: dr.Kind, K: dr.K, Lambda: dr.Lambda, G: rdMetric(dr.G), SumFrac: math.NaN(), GOut: math.NaN()}
 		if dr.Kind == "top" && dr.K-1 < len(sumFrac) {
-			v["sum_frac"], v["g_out"] = sumFrac[dr.K-1], gOut[dr.K-1]
+			v.SumFrac, v.GOut = sumFrac[dr.K-1], gOut[dr.K-1]
 		}
-		rows = append(rows, Row{Labels: map[string]string{"kind": dr.Kind}, Values: v})
+		out.Directions = append(out.Directions, v)
 	}
-	return rows, nil
+	return out, nil
 }
 
 // fmDirDiagnostics diagnoses the top eigenvectors u_k of G through their
@@ -401,6 +442,23 @@ func fashionMethod(z fmSizes) string {
 	return b.String()
 }
 
+// fmAgg aggregates the checkpoints of every replicate: per[quantity][checkpoint
+// index] holds the values over replicates, the rest feeds the verdicts,
+// notes and the table of directions outside the band.
+type fmAgg struct {
+	z                                         fmSizes
+	steps                                     []float64
+	per                                       map[string][][]float64
+	pcaVar                                    []float64
+	probeSE                                   float64 // largest relative SE of the probed Tr(Σ₁G)
+	muMin, ratioMin                           float64
+	muMinAt, ratioMinAt                       string
+	gIn, gAll, gUndef, gLow, gLowSum, gLowOut int
+	gMin, gMax                                float64
+	gMinAt                                    string
+	outside                                   report.Table
+}
+
 func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 	z := fashionSizes(cfg.Scale)
 	var ids []string
@@ -409,9 +467,15 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 			ids = append(ids, fmUnitID(s, step))
 		}
 	}
-	by, err := recordsByUnit("fashion-mnist", ids, records)
+	res, err := decodeResults[fmResult]("fashion-mnist", ids, records)
 	if err != nil {
 		return report.Section{}, err
+	}
+	a := newFmAgg(z)
+	for k, r := range res {
+		s, i := k/len(z.steps), k%len(z.steps) // ids are replicate by replicate, step by step
+		a.checkpoint(ids[k], i, r.Checkpoint)
+		a.directions(ids[k], s, i, r.Directions)
 	}
 	sec := report.Section{
 		Name:   "fashion-mnist",
@@ -419,104 +483,140 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 		Claim:  "The alignment of SGD noise with the curvature holds on real networks trained on real data: along SGD training on Fashion-MNIST, μ stays of order one and far above its isotropic baseline, and g along the top eigen-directions of G is of order one (docs/theory.md#the-papers-claims, claim 6).",
 		Method: fashionMethod(z),
 	}
-	steps := make([]float64, len(z.steps))
-	for i, s := range z.steps {
-		steps[i] = float64(s)
+	sec.Figures = append(a.figures(), a.gFigure())
+	sec.Tables = append(sec.Tables, a.checkpointTable())
+	if len(a.outside.Rows) > 0 {
+		sec.Tables = append(sec.Tables, a.outside)
 	}
-	// per[quantity][checkpoint index] = values over replicates.
-	per := map[string][][]float64{}
-	add := func(q string, i int, v float64) {
-		if per[q] == nil {
-			per[q] = make([][]float64, len(z.steps))
-		}
-		per[q][i] = append(per[q][i], v)
+	sec.Verdicts = a.verdicts()
+	sec.Notes = a.notes(cfg)
+	return sec, nil
+}
+
+func newFmAgg(z fmSizes) *fmAgg {
+	a := &fmAgg{z: z, per: map[string][][]float64{}, muMin: math.Inf(1), ratioMin: math.Inf(1),
+		gMin: math.Inf(1), gMax: math.Inf(-1),
+		outside: report.Table{Name: "outside", Caption: "Top eigen-directions whose g falls outside the band (at most 20 listed), with g_out = Σ_j w_j·L_j/L (w_j the share of output j in the direction's output motion Ju, L_j/L that of output j in the loss: g if residual components were uncorrelated) and the fraction of Ju along the output-sum direction.",
+			Columns: []string{"replicate", "step", "k", "λ_k", "g", "g_out (output shares)", "output-sum fraction"}}}
+	for _, s := range z.steps {
+		a.steps = append(a.steps, float64(s))
 	}
-	var pcaVar []float64
-	probeSE := 0.0 // largest relative standard error of the probed Tr(Σ₁G)
-	muMin, ratioMin := math.Inf(1), math.Inf(1)
-	muMinAt, ratioMinAt := "", ""
-	gIn, gAll, gUndef, gLow, gLowSum, gLowOut := 0, 0, 0, 0, 0, 0
-	outside := report.Table{Name: "outside", Caption: "Top eigen-directions whose g falls outside the band (at most 20 listed), with g_out = Σ_j w_j·L_j/L (w_j the share of output j in the direction's output motion Ju, L_j/L that of output j in the loss: g if residual components were uncorrelated) and the fraction of Ju along the output-sum direction.",
-		Columns: []string{"replicate", "step", "k", "λ_k", "g", "g_out (output shares)", "output-sum fraction"}}
-	gMin, gMax := math.Inf(1), math.Inf(-1)
-	gMinAt := ""
-	for s := 0; s < z.seeds; s++ {
-		for i, step := range z.steps {
-			id := fmUnitID(s, step)
-			var tops []float64
-			for _, r := range by[id].Rows {
-				switch r.Label("kind") {
-				case "checkpoint":
-					for _, q := range []string{"loss", "test_loss", "train_acc", "test_acc", "mu", "mu_c", "mu_iso", "mu_over_iso", "p_over_reff", "lambda_max", "min_out_share"} {
-						add(q, i, r.Value(q))
-					}
-					pcaVar = append(pcaVar, r.Value("pca_var"))
-					if se := r.Value("trace_se") / r.Value("tr_sigma1_g"); se > probeSE {
-						probeSE = se
-					}
-					if mu := r.Value("mu"); !(mu >= muMin) {
-						muMin, muMinAt = mu, id
-					}
-					if ra := r.Value("mu_over_iso"); !(ra >= ratioMin) {
-						ratioMin, ratioMinAt = ra, id
-					}
-				case "top":
-					g := r.Value("g")
-					k := int(r.Value("k"))
-					if k == 1 || k == 2 || k == 3 || k == z.top {
-						add("g_top"+strconv.Itoa(k), i, g)
-					}
-					tops = append(tops, g)
-					gAll++
-					if math.IsNaN(g) {
-						gUndef++
-						continue
-					}
-					if g >= fmGLo && g <= fmGHi {
-						gIn++
-					}
-					if !(g >= fmGLo && g <= fmGHi) && len(outside.Rows) < 20 {
-						outside.Rows = append(outside.Rows, []string{strconv.Itoa(s), strconv.Itoa(step), strconv.Itoa(k),
-							rdFmt(r.Value("lambda")), rdFmt(g), rdFmt(r.Value("g_out")), rdFmt(r.Value("sum_frac"))})
-					}
-					if g < fmGLo {
-						gLow++
-						if r.Value("sum_frac") >= 0.9 {
-							gLowSum++
-						}
-						if r.Value("g_out") < fmGLo {
-							gLowOut++
-						}
-					}
-					if g < gMin {
-						gMin, gMinAt = g, fmt.Sprintf("%s, k = %d", id, k)
-					}
-					gMax = math.Max(gMax, g)
-				case "random":
-					add("g_random", i, r.Value("g"))
-				}
+	return a
+}
+
+// add records value v of quantity q at checkpoint index i.
+func (a *fmAgg) add(q string, i int, v float64) {
+	if a.per[q] == nil {
+		a.per[q] = make([][]float64, len(a.z.steps))
+	}
+	a.per[q][i] = append(a.per[q][i], v)
+}
+
+// checkpoint adds the measurements of unit id at checkpoint index i.
+func (a *fmAgg) checkpoint(id string, i int, c fmCheckpoint) {
+	for _, q := range []struct {
+		name string
+		v    float64
+	}{{"loss", c.Loss}, {"test_loss", c.TestLoss}, {"train_acc", c.TrainAcc}, {"test_acc", c.TestAcc},
+		{"mu", c.Mu}, {"mu_c", c.MuC}, {"mu_iso", c.MuIso}, {"mu_over_iso", c.MuOverIso},
+		{"p_over_reff", c.POverReff}, {"lambda_max", c.LambdaMax}, {"min_out_share", c.MinOutShare}} {
+		a.add(q.name, i, q.v)
+	}
+	a.pcaVar = append(a.pcaVar, c.PCAVar)
+	if se := c.TraceSE / c.TrSigma1G; se > a.probeSE {
+		a.probeSE = se
+	}
+	if mu := c.Mu; !(mu >= a.muMin) {
+		a.muMin, a.muMinAt = mu, id
+	}
+	if ra := c.MuOverIso; !(ra >= a.ratioMin) {
+		a.ratioMin, a.ratioMinAt = ra, id
+	}
+}
+
+// directions adds the directions of unit id (replicate s, checkpoint
+// index i).
+func (a *fmAgg) directions(id string, s, i int, dirs []fmDirection) {
+	var tops []float64
+	for _, r := range dirs {
+		switch r.Kind {
+		case "top":
+			if r.K == 1 || r.K == 2 || r.K == 3 || r.K == a.z.top {
+				a.add("g_top"+strconv.Itoa(r.K), i, r.G)
 			}
-			_, med, _, _ := rdQuantiles(tops)
-			add("g_top_median", i, med)
+			tops = append(tops, r.G)
+			a.top(id, s, i, r)
+		case "random":
+			a.add("g_random", i, r.G)
 		}
 	}
-	series := func(q, label, style string, scale float64) report.Series {
-		m, se := make([]float64, len(steps)), make([]float64, len(steps))
-		for i := range steps {
-			var vs []float64
-			if per[q] != nil {
-				vs = per[q][i]
-			}
-			sc := make([]float64, len(vs))
-			for j, v := range vs {
-				sc[j] = v * scale
-			}
-			m[i], se[i] = meanSE(sc)
-		}
-		return rdSeries(label, steps, m, se, style)
+	_, med, _, _ := rdQuantiles(tops)
+	a.add("g_top_median", i, med)
+}
+
+// top counts one top direction against the band.
+func (a *fmAgg) top(id string, s, i int, r fmDirection) {
+	g, k := r.G, r.K
+	a.gAll++
+	if math.IsNaN(g) {
+		a.gUndef++
+		return
 	}
-	errNote := fmt.Sprintf("mean ± 1 SE over %d replicates", z.seeds)
-	sec.Figures = append(sec.Figures,
+	inside := g >= fmGLo && g <= fmGHi
+	if inside {
+		a.gIn++
+	}
+	if !inside && len(a.outside.Rows) < 20 {
+		a.outside.Rows = append(a.outside.Rows, []string{strconv.Itoa(s), strconv.Itoa(a.z.steps[i]), strconv.Itoa(k),
+			rdFmt(r.Lambda), rdFmt(g), rdFmt(r.GOut), rdFmt(r.SumFrac)})
+	}
+	if g < fmGLo {
+		a.gLow++
+		if r.SumFrac >= 0.9 {
+			a.gLowSum++
+		}
+		if r.GOut < fmGLo {
+			a.gLowOut++
+		}
+	}
+	if g < a.gMin {
+		a.gMin, a.gMinAt = g, fmt.Sprintf("%s, k = %d", id, k)
+	}
+	a.gMax = math.Max(a.gMax, g)
+}
+
+// series is quantity q's mean ± SE over replicates at every checkpoint,
+// scaled.
+func (a *fmAgg) series(q, label, style string, scale float64) report.Series {
+	m, se := make([]float64, len(a.steps)), make([]float64, len(a.steps))
+	for i := range a.steps {
+		var vs []float64
+		if a.per[q] != nil {
+			vs = a.per[q][i]
+		}
+		sc := make([]float64, len(vs))
+		for j, v := range vs {
+			sc[j] = v * scale
+		}
+		m[i], se[i] = meanSE(sc)
+	}
+	return rdSeries(label, a.steps, m, se, style)
+}
+
+// mean is quantity q's mean over replicates at checkpoint index i.
+func (a *fmAgg) mean(q string, i int) float64 {
+	if a.per[q] == nil {
+		return math.NaN()
+	}
+	m, _ := meanSE(a.per[q][i])
+	return m
+}
+
+// figures are loss, accuracy, μ and μ/μ_iso along training.
+func (a *fmAgg) figures() []report.Figure {
+	errNote := fmt.Sprintf("mean ± 1 SE over %d replicates", a.z.seeds)
+	series := a.series
+	return []report.Figure{
 		report.Figure{
 			Name: "loss", Title: "Loss along SGD training",
 			Caption: "Square loss ½‖f(x) − y‖² (one-hot targets) on the training subsample and on the test subsample, " + errNote + ".",
@@ -544,7 +644,14 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 			Series: []report.Series{series("mu_over_iso", "μ/μ_iso", "", 1), series("p_over_reff", "p/r_eff(G) (noise ∝ G)", "dashed", 1)},
 			HLines: []report.RefLine{{Label: fmt.Sprintf("threshold %g", fmRatioLo), At: fmRatioLo}},
 		},
-	)
+	}
+}
+
+// gFigure is g along the top directions, their median and random
+// directions along training.
+func (a *fmAgg) gFigure() report.Figure {
+	z, series := a.z, a.series
+	errNote := fmt.Sprintf("mean ± 1 SE over %d replicates", z.seeds)
 	gfig := report.Figure{
 		Name: "g-top", Title: "Directional alignment g along the top eigen-directions of G",
 		Caption: fmt.Sprintf("g = vᵀΣv/(2L·vᵀGv) along the k-th eigenvector of G (k = 1, 2, 3, %d), the median over the top %d, and the mean over %d random directions, %s. Reference 1/K and the band edge 1/(4K).", z.top, z.top, z.random, errNote),
@@ -559,59 +666,64 @@ func summarizeFashion(cfg Config, records []Record) (report.Section, error) {
 	}
 	gfig.Series = append(gfig.Series, series("g_top_median", fmt.Sprintf("median of top %d", z.top), "dashed", 1),
 		series("g_random", "random directions", "points", 1))
-	sec.Figures = append(sec.Figures, gfig)
+	return gfig
+}
 
+// checkpointTable lists the means per checkpoint.
+func (a *fmAgg) checkpointTable() report.Table {
 	tab := report.Table{Name: "checkpoints", Caption: "Per checkpoint, means over replicates: training loss, test accuracy, μ, μ/μ_iso, p/r_eff(G), λ_max(G), the median g over the top-k directions and the smallest share L_j/L of one output in the loss.",
 		Columns: []string{"step", "loss", "test acc (%)", "μ", "μ_iso", "μ/μ_iso", "p/r_eff(G)", "λ_max(G)", "median g (top)", "min_j L_j/L"}}
-	mean := func(q string, i int) float64 {
-		if per[q] == nil {
-			return math.NaN()
-		}
-		m, _ := meanSE(per[q][i])
-		return m
-	}
-	for i, step := range z.steps {
+	mean := a.mean
+	for i, step := range a.z.steps {
 		tab.Rows = append(tab.Rows, []string{strconv.Itoa(step), rdFmt(mean("loss", i)), rdFmt(100 * mean("test_acc", i)),
 			rdFmt(mean("mu", i)), rdFmt(mean("mu_iso", i)), rdFmt(mean("mu_over_iso", i)), rdFmt(mean("p_over_reff", i)),
 			rdFmt(mean("lambda_max", i)), rdFmt(mean("g_top_median", i)), rdFmt(mean("min_out_share", i))})
 	}
-	sec.Tables = append(sec.Tables, tab)
-	if len(outside.Rows) > 0 {
-		sec.Tables = append(sec.Tables, outside)
-	}
+	return tab
+}
 
+// verdicts: μ of order one, far above μ_iso, and g of order one along the
+// top directions.
+func (a *fmAgg) verdicts() []report.Verdict {
+	z := a.z
 	nck := z.seeds * len(z.steps)
-	sec.Verdicts = []report.Verdict{
+	return []report.Verdict{
 		{
 			Statement: "μ stays of order one along SGD training",
-			Measured:  fmt.Sprintf("min μ = %s (%s) over %d checkpoints", rdFmt(muMin), muMinAt, nck),
+			Measured:  fmt.Sprintf("min μ = %s (%s) over %d checkpoints", rdFmt(a.muMin), a.muMinAt, nck),
 			Expected:  fmt.Sprintf("μ ≥ 1/(4K) = %g at every checkpoint", fmMuLo),
-			Held:      muMin >= fmMuLo,
+			Held:      a.muMin >= fmMuLo,
 		},
 		{
 			Statement: "SGD noise is far better aligned with G than isotropic noise of the same size",
-			Measured:  fmt.Sprintf("min μ/μ_iso = %s (%s)", rdFmt(ratioMin), ratioMinAt),
+			Measured:  fmt.Sprintf("min μ/μ_iso = %s (%s)", rdFmt(a.ratioMin), a.ratioMinAt),
 			Expected:  fmt.Sprintf("μ/μ_iso ≥ %g at every checkpoint", fmRatioLo),
-			Held:      ratioMin >= fmRatioLo,
+			Held:      a.ratioMin >= fmRatioLo,
 		},
 		{
 			Statement: fmt.Sprintf("g is of order one along each of the top %d eigen-directions of G", z.top),
 			Measured: fmt.Sprintf("%d/%d inside (%d undefined); min g = %s (%s), max %s; of the %d below the band, %d move the outputs ≥ 90%% along the output-sum direction and %d have g_out < 1/(4K) (they move outputs with a small share of the loss)",
-				gIn, gAll, gUndef, rdFmt(gMin), gMinAt, rdFmt(gMax), gLow, gLowSum, gLowOut),
+				a.gIn, a.gAll, a.gUndef, rdFmt(a.gMin), a.gMinAt, rdFmt(a.gMax), a.gLow, a.gLowSum, a.gLowOut),
 			Expected: fmt.Sprintf("g ∈ [1/(4K), %g] = [%g, %g] for every direction and checkpoint", fmGHi, fmGLo, fmGHi),
-			Held:     gAll > 0 && gIn == gAll,
+			Held:     a.gAll > 0 && a.gIn == a.gAll,
 		},
 	}
-	pv, _ := meanSE(pcaVar)
-	sec.Notes = append(sec.Notes,
+}
+
+// notes are the section's notes.
+func (a *fmAgg) notes(cfg Config) []string {
+	z := a.z
+	var notes []string
+	pv, _ := meanSE(a.pcaVar)
+	notes = append(notes,
 		fmt.Sprintf("The PCA keeps %.1f%% of the pixel variance of the training subsample.", 100*pv),
 		"With one-hot targets Σ_k y_ik = 1, so along a direction that shifts all ten outputs equally the residual Σ_k r_ik = Σ_k f_k(x_i) − 1 varies little between samples once the network has fitted it: the centered noise vanishes there and g → 0 along an eigenvector of G that moves the outputs along that direction. Each top direction records the fraction of its output motion Ju along the output-sum direction (the verdict counts those below the band with a fraction ≥ 90%); this is a structural exception of the multi-output square loss with one-hot targets.",
 		"The band's lower edge 1/(4K) assumes the K outputs share the loss about equally. When an output j is fitted much better than the others (an easy class), a direction that moves mainly output j has g ≈ L_j/L, below 1/K (exact for K-output linear regression at its minimum); g_out in the table of outside directions is that prediction.")
 	if z.probes > 0 {
-		sec.Notes = append(sec.Notes, fmt.Sprintf("‖G‖_F² and Tr(Σ₁G) are Hutchinson estimates with %d probes; on this problem they matched the exact traces to about 3%% (checked against the dense path while building the experiment); the largest standard error of the probed Tr(Σ₁G) over all checkpoints was %.2g%% of its value.", z.probes, 100*probeSE))
+		notes = append(notes, fmt.Sprintf("‖G‖_F² and Tr(Σ₁G) are Hutchinson estimates with %d probes; on this problem they matched the exact traces to about 3%% (checked against the dense path while building the experiment); the largest standard error of the probed Tr(Σ₁G) over all checkpoints was %.2g%% of its value.", z.probes, 100*a.probeSE))
 	}
 	if cfg.Scale == Tiny {
-		sec.Notes = append(sec.Notes, "Tiny scale: a few hundred samples and a few steps; the verdicts only exercise the code.")
+		notes = append(notes, "Tiny scale: a few hundred samples and a few steps; the verdicts only exercise the code.")
 	}
-	return sec, nil
+	return notes
 }

@@ -67,9 +67,11 @@ func TestFashionUnitsDeterministicAndSummary(t *testing.T) {
 	// Each unit records one checkpoint row and top and random directions.
 	z := fashionSizes(Tiny)
 	for i, r := range recs {
-		kinds := map[string]int{}
-		for _, row := range r.Rows {
-			kinds[row.Label("kind")]++
+		var res fmResult
+		require.NoError(t, decodeResult(r, &res))
+		kinds := map[string]int{"checkpoint": 1}
+		for _, row := range res.Directions {
+			kinds[row.Kind]++
 		}
 		assert.Equal(t, map[string]int{"checkpoint": 1, "top": z.top, "random": z.random}, kinds, units[i].ID)
 	}
@@ -115,7 +117,7 @@ func TestFashionMatchesDenseReference(t *testing.T) {
 	require.Zero(t, z.probes, "Tiny uses exact traces")
 	const s = 1
 	step := z.steps[len(z.steps)-1]
-	rows, err := fashionUnit(context.Background(), cfg, z, s, step)
+	res, err := fashionUnit(context.Background(), cfg, z, s, step)
 	require.NoError(t, err)
 	obj, _, err := fashionTrain(context.Background(), cfg, z, s, step)
 	require.NoError(t, err)
@@ -164,26 +166,26 @@ func TestFashionMatchesDenseReference(t *testing.T) {
 	es.VectorsTo(&vecs)
 
 	checked := 0
-	for _, r := range rows {
-		switch r.Label("kind") {
-		case "checkpoint":
-			assert.InEpsilon(t, mu, r.Value("mu"), 1e-9)
-			assert.InEpsilon(t, muIso, r.Value("mu_iso"), 1e-9)
-			assert.InEpsilon(t, twoL/2, r.Value("loss"), 1e-12)
+	c := res.Checkpoint
+	assert.InEpsilon(t, mu, c.Mu, 1e-9)
+	assert.InEpsilon(t, muIso, c.MuIso, 1e-9)
+	assert.InEpsilon(t, twoL/2, c.Loss, 1e-12)
+	for _, r := range res.Directions {
+		switch r.Kind {
 		case "top":
-			k := int(r.Value("k"))
+			k := r.K
 			j := p - k
 			v := mat.NewVecDense(p, nil)
 			v.CopyVec(vecs.ColView(j))
 			vS1v := mat.Inner(v, S1, v)
 			vg := mat.Dot(v, grad)
 			g := (vS1v - vg*vg) / (twoL * vals[j])
-			assert.InEpsilon(t, vals[j], r.Value("lambda"), 1e-9, "k=%d λ", k)
-			assert.InDelta(t, g, r.Value("g"), 1e-7*math.Max(1, g), "k=%d g", k)
+			assert.InEpsilon(t, vals[j], r.Lambda, 1e-9, "k=%d λ", k)
+			assert.InDelta(t, g, r.G, 1e-7*math.Max(1, g), "k=%d g", k)
 			// The diagnostics are fractions.
-			f := r.Value("sum_frac")
+			f := r.SumFrac
 			assert.True(t, f >= 0 && f <= 1+1e-12, "k=%d sum_frac %g", k, f)
-			go_ := r.Value("g_out")
+			go_ := r.GOut
 			assert.True(t, go_ > 0 && go_ <= 1+1e-12, "k=%d g_out %g", k, go_)
 			checked++
 		}

@@ -74,7 +74,7 @@ func finish(dir string, cfg Config, plans []planned, records [][]Record, out *Ou
 func readBack(dir string, p planned) ([]Record, error) {
 	recs := make([]Record, len(p.units))
 	for j, u := range p.units {
-		rec, ok, err := readRecord(dir, p.exp.Name, u.ID)
+		rec, ok, err := readRecord(dir, p.exp, u.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -224,58 +224,13 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 	if len(opt.Dirs) == 0 {
 		return nil, errors.New("no shard directories to merge")
 	}
-	lookup := opt.Lookup
-	if lookup == nil {
-		lookup = Lookup
-	}
-	var first manifest
-	var shards []runJSON
-	seen := map[string]string{}
-	count := 0
-	for i, d := range opt.Dirs {
-		m, err := readManifest(d)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a run directory: %w", d, err)
-		}
-		if i == 0 {
-			first = m
-		} else if diff := first.diff(m, true); diff != "" {
-			return nil, fmt.Errorf("%s and %s hold different runs (%s)", opt.Dirs[0], d, diff)
-		}
-		if m.Shard != "" {
-			sh, err := ParseShard(m.Shard)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", d, err)
-			}
-			if count == 0 {
-				count = sh.Count
-			} else if sh.Count != count {
-				return nil, fmt.Errorf("%s is shard %s but an earlier directory has %d shards", d, m.Shard, count)
-			}
-			if other, dup := seen[m.Shard]; dup {
-				return nil, fmt.Errorf("shard %s appears twice: %s and %s", m.Shard, other, d)
-			}
-			seen[m.Shard] = d
-		}
-		var r runJSON
-		if b, err := os.ReadFile(filepath.Join(d, "run.json")); err == nil && json.Unmarshal(b, &r) == nil {
-			shards = append(shards, r)
-		} else {
-			shards = append(shards, runJSON{Manifest: m})
-		}
-	}
-	scale, err := ParseScale(first.Scale)
+	first, shards, count, err := readShards(opt.Dirs)
 	if err != nil {
 		return nil, err
 	}
-	cfg := Config{Scale: scale, Seed: first.Seed, DataDir: first.DataDir}
-	var exps []*Experiment
-	for _, name := range first.Experiments {
-		e, err := lookup(name)
-		if err != nil {
-			return nil, err
-		}
-		exps = append(exps, e)
+	cfg, exps, err := mergedRun(first, opt.Lookup)
+	if err != nil {
+		return nil, err
 	}
 	plans, err := planAll(exps, cfg)
 	if err != nil {
@@ -289,6 +244,96 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 			return nil, err
 		}
 	}
+	out, records, err := collectRecords(plans, opt.Dirs, count)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := copyRecords(opt.Out, plans, records); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(opt.Out, "manifest.json"), man); err != nil {
+		return nil, err
+	}
+	run := runJSON{Manifest: man, Provenance: opt.Provenance, Started: start.UTC().Format(time.RFC3339), Shards: shards}
+	if err := finish(opt.Out, cfg, plans, records, out, &run, start); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// readShards reads the manifests and run.json files of the shard
+// directories, which must hold one run: the first manifest, the shards'
+// run descriptions and the shard count (0: unsharded directories). A
+// shard named twice or with another count is an error.
+func readShards(dirs []string) (manifest, []runJSON, int, error) {
+	var first manifest
+	var shards []runJSON
+	seen := map[string]string{}
+	count := 0
+	for i, d := range dirs {
+		m, err := readManifest(d)
+		if err != nil {
+			return first, nil, 0, fmt.Errorf("%s is not a run directory: %w", d, err)
+		}
+		if i == 0 {
+			first = m
+		} else if diff := first.diff(m, true); diff != "" {
+			return first, nil, 0, fmt.Errorf("%s and %s hold different runs (%s)", dirs[0], d, diff)
+		}
+		if m.Shard != "" {
+			sh, err := ParseShard(m.Shard)
+			if err != nil {
+				return first, nil, 0, fmt.Errorf("%s: %w", d, err)
+			}
+			if count == 0 {
+				count = sh.Count
+			} else if sh.Count != count {
+				return first, nil, 0, fmt.Errorf("%s is shard %s but an earlier directory has %d shards", d, m.Shard, count)
+			}
+			if other, dup := seen[m.Shard]; dup {
+				return first, nil, 0, fmt.Errorf("shard %s appears twice: %s and %s", m.Shard, other, d)
+			}
+			seen[m.Shard] = d
+		}
+		var r runJSON
+		if b, err := os.ReadFile(filepath.Join(d, "run.json")); err == nil && json.Unmarshal(b, &r) == nil {
+			shards = append(shards, r)
+		} else {
+			shards = append(shards, runJSON{Manifest: m})
+		}
+	}
+	return first, shards, count, nil
+}
+
+// mergedRun returns the configuration and experiments of the run a
+// manifest describes (lookup nil: Lookup).
+func mergedRun(m manifest, lookup func(string) (*Experiment, error)) (Config, []*Experiment, error) {
+	if lookup == nil {
+		lookup = Lookup
+	}
+	scale, err := ParseScale(m.Scale)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	cfg := Config{Scale: scale, Seed: m.Seed, DataDir: m.DataDir}
+	var exps []*Experiment
+	for _, name := range m.Experiments {
+		e, err := lookup(name)
+		if err != nil {
+			return cfg, nil, err
+		}
+		exps = append(exps, e)
+	}
+	return cfg, exps, nil
+}
+
+// collectRecords finds every planned unit's record in one of dirs and
+// returns the outcome and the records by experiment. A corrupt record is
+// refused; missing ones are named (at most five), with their shard.
+func collectRecords(plans []planned, dirs []string, count int) (*Outcome, [][]Record, error) {
 	out := &Outcome{}
 	records := make([][]Record, len(plans))
 	var missing []string
@@ -302,20 +347,9 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 		}
 		recs := make([]Record, len(p.units))
 		for j, u := range p.units {
-			found := false
-			for _, d := range opt.Dirs {
-				rec, ok, err := readRecord(d, p.exp.Name, u.ID)
-				var bad *CorruptRecordError
-				if errors.As(err, &bad) {
-					return nil, fmt.Errorf("cannot merge: %w; run the shard of %s again with --resume to redo the unit", err, d)
-				}
-				if err != nil {
-					return nil, err
-				}
-				if ok {
-					recs[j], found = rec, true
-					break
-				}
+			rec, found, err := findRecord(dirs, p.exp, u.ID)
+			if err != nil {
+				return nil, nil, err
 			}
 			if !found {
 				where := ""
@@ -325,9 +359,10 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 				missing = append(missing, p.exp.Name+"/"+u.ID+where)
 				continue
 			}
+			recs[j] = rec
 			eo.Reused++
 			eo.Recorded++
-			eo.UnitSeconds += recs[j].Seconds
+			eo.UnitSeconds += rec.Seconds
 		}
 		k += len(p.units)
 		eo.Status = StatusDone
@@ -340,39 +375,51 @@ func Merge(ctx context.Context, opt MergeOptions) (*Outcome, error) {
 			more = fmt.Sprintf(" and %d more", len(missing)-5)
 			missing = missing[:5]
 		}
-		return nil, fmt.Errorf("cannot merge: no record for %s%s", strings.Join(missing, ", "), more)
+		return nil, nil, fmt.Errorf("cannot merge: no record for %s%s", strings.Join(missing, ", "), more)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	return out, records, nil
+}
+
+// findRecord returns the unit's record from the first of dirs that holds
+// one; a corrupt record is an error.
+func findRecord(dirs []string, e *Experiment, unit string) (Record, bool, error) {
+	for _, d := range dirs {
+		rec, ok, err := readRecord(d, e, unit)
+		var bad *CorruptRecordError
+		if errors.As(err, &bad) {
+			return rec, false, fmt.Errorf("cannot merge: %w; run the shard of %s again with --resume to redo the unit", err, d)
+		}
+		if err != nil || ok {
+			return rec, ok, err
+		}
 	}
-	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
-		return nil, err
+	return Record{}, false, nil
+}
+
+// copyRecords writes the records into out's units directory, keeping
+// those already there.
+func copyRecords(out string, plans []planned, records [][]Record) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
 	}
 	for i, p := range plans {
 		if records[i] == nil {
 			continue
 		}
-		if err := os.MkdirAll(filepath.Join(opt.Out, "units", p.exp.Name), 0o755); err != nil {
-			return nil, err
+		if err := os.MkdirAll(filepath.Join(out, "units", p.exp.Name), 0o755); err != nil {
+			return err
 		}
 		for _, rec := range records[i] {
-			path := unitPath(opt.Out, rec.Experiment, rec.Unit)
+			path := unitPath(out, rec.Experiment, rec.Unit)
 			if _, err := os.Stat(path); err == nil {
 				continue
 			}
 			if err := writeJSON(path, rec); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	if err := writeJSON(filepath.Join(opt.Out, "manifest.json"), man); err != nil {
-		return nil, err
-	}
-	run := runJSON{Manifest: man, Provenance: opt.Provenance, Started: start.UTC().Format(time.RFC3339), Shards: shards}
-	if err := finish(opt.Out, cfg, plans, records, out, &run, start); err != nil {
-		return out, err
-	}
-	return out, nil
+	return nil
 }
 
 // ParseScale parses "tiny", "quick" or "full".

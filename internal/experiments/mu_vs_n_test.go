@@ -23,8 +23,9 @@ func TestMuVsNConvergesToPopulation(t *testing.T) {
 		t.Run(tc.spec, func(t *testing.T) {
 			cfg := Config{Scale: Tiny, Seed: 5}
 			sz := muVsNSize{D: d, Ns: []int{n}, Seeds: 8, Spectra: []string{tc.spec}}
-			rows, err := muVsNUnit(context.Background(), cfg, sz, si, tc.spec, n)
+			res, err := muVsNUnit(context.Background(), cfg, sz, si, tc.spec, n)
 			require.NoError(t, err)
+			rows := res.Measures
 			require.Len(t, rows, 2*sz.Seeds)
 
 			// Independent closed form: S = diag(λ), δ from synOffset.
@@ -46,17 +47,19 @@ func TestMuVsNConvergesToPopulation(t *testing.T) {
 				"offset":  {"mu": 1 + 2*ds3d/((dsd+s2)*f2), "mu_c": 1 + ds3d/((dsd+s2)*f2)},
 				"minimum": {"mu": 1, "mu_c": 1},
 			}
+			val := map[string]func(muVsNMeasure) float64{"mu": muVsNMu, "mu_c": muVsNMuC}
+			popOf := map[string]func(muVsNMeasure) float64{"mu": muVsNMuPop, "mu_c": muVsNMuCPop}
 			assert.InDelta(t, 1, dsd, 1e-12, "δᵀSδ = 1 by construction")
 			for pt, ms := range want {
-				var sel []Row
+				var sel []muVsNMeasure
 				for _, r := range rows {
-					if r.Label("point") == pt {
+					if r.Point == pt {
 						sel = append(sel, r)
 					}
 				}
 				for m, pop := range ms {
-					assert.InDelta(t, pop, sel[0].Value(m+"_pop"), 1e-12, "%s %s population", pt, m)
-					st := synSummary(synValues(sel, m))
+					assert.InDelta(t, pop, popOf[m](sel[0]), 1e-12, "%s %s population", pt, m)
+					st := synSummary(muVsNValues(sel, val[m]))
 					tol := 4*st.SE + synBiasAllowance(pop, r2, n)
 					assert.InDelta(t, pop, st.Mean, tol, "%s %s: mean %v ± %v", pt, m, st.Mean, st.SE)
 				}
@@ -109,11 +112,11 @@ func TestMuVsNEffDims(t *testing.T) {
 	for _, tc := range tests {
 		cfg := Config{Scale: Tiny, Seed: 1}
 		sz := muVsNSize{D: 8, Ns: []int{16}, Seeds: 1, Spectra: []string{tc.spec}}
-		rows, err := muVsNUnit(context.Background(), cfg, sz, 0, tc.spec, 16)
+		res, err := muVsNUnit(context.Background(), cfg, sz, 0, tc.spec, 16)
 		require.NoError(t, err)
-		assert.InDelta(t, tc.r2, rows[0].Value("r2"), 1e-12, tc.spec)
-		assert.InDelta(t, tc.r1, rows[0].Value("r1"), 1e-12, tc.spec)
-		assert.False(t, math.IsNaN(rows[0].Value("mu")))
+		assert.InDelta(t, tc.r2, res.R2, 1e-12, tc.spec)
+		assert.InDelta(t, tc.r1, res.R1, 1e-12, tc.spec)
+		assert.False(t, math.IsNaN(res.Measures[0].Mu))
 	}
 }
 

@@ -19,25 +19,26 @@ func TestMuVsPTwoLayerTanhBounded(t *testing.T) {
 	cfg := Config{Scale: Tiny, Seed: 9}
 	means := map[int]float64{}
 	for _, w := range sz.Widths {
-		rows, err := muVsPUnit(context.Background(), cfg, sz, 5, fam, w)
+		res, err := muVsPUnit(context.Background(), cfg, sz, 5, fam, w)
 		require.NoError(t, err)
+		rows := res.Measures
 		require.Len(t, rows, 2*sz.Seeds)
-		var init []Row
+		var init []muVsPMeasure
 		for _, r := range rows {
-			if r.Label("point") == "init" {
+			if r.Point == "init" {
 				init = append(init, r)
-				assert.Equal(t, 1.0, r.Value("loss_ratio"))
+				assert.Equal(t, 1.0, r.LossRatio)
 			} else {
-				assert.Equal(t, "gd", r.Label("point"))
-				assert.Less(t, r.Value("loss_ratio"), 1.0, "GD lowers the loss")
+				assert.Equal(t, "gd", r.Point)
+				assert.Less(t, r.LossRatio, 1.0, "GD lowers the loss")
 			}
-			assert.Equal(t, float64(w*sz.D), r.Value("p"))
-			assert.GreaterOrEqual(t, r.Value("mu"), muVsPBound, "width %d seed %v", w, r.Value("seed"))
+			assert.Equal(t, w*sz.D, r.P)
+			assert.GreaterOrEqual(t, r.Mu, muVsPBound, "width %d seed %v", w, r.Seed)
 			// μ_iso ≤ μ·Tr Σ₁·Tr G/(p·Tr(Σ₁G)) is small once p ≫ n.
-			assert.Greater(t, r.Value("mu_over_iso"), 1.0)
-			assert.Equal(t, "gram", r.Label("path"))
+			assert.Greater(t, r.MuOverIso, 1.0)
+			assert.Equal(t, "gram", r.Path)
 		}
-		means[w] = synSummary(synValues(init, "mu")).Mean
+		means[w] = synSummary(muVsPValues(init, muVsPMu)).Mean
 	}
 	assert.GreaterOrEqual(t, means[256]/means[16], muVsPRatio)
 }

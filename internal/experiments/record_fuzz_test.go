@@ -31,7 +31,7 @@ func repeatJSON(head, item, tail string, n int) string {
 	return head + strings.Join(items, ",") + tail
 }
 
-const recHead = `{"experiment":"e","unit":"u","seconds":1,"rows":[`
+const recHead = `{"experiment":"e","unit":"u","seconds":1,"result":[`
 
 // TestDecodeRecordAllocBound feeds the shapes that cost the most memory per
 // input byte and checks recordAllocBound holds for each.
@@ -41,16 +41,14 @@ func TestDecodeRecordAllocBound(t *testing.T) {
 		name, in string
 		ok       bool
 	}{
-		{"empty rows", repeatJSON(recHead, `{}`, `]}`, n), true},
-		{"null rows", repeatJSON(recHead, `null`, `]}`, n), true},
-		{"rows of one value", repeatJSON(recHead, `{"values":{"a":1}}`, `]}`, n), true},
-		{"rows of one label", repeatJSON(recHead, `{"labels":{"a":""}}`, `]}`, n), true},
-		{"rows of NaN", repeatJSON(recHead, `{"values":{"a":"NaN"}}`, `]}`, n), true},
-		{"many values", repeatJSON(recHead+`{"values":{`, `"#":1`, `}}]}`, n), true},
-		{"many labels", repeatJSON(recHead+`{"labels":{`, `"#":""`, `}}]}`, n), true},
-		{"unknown fields", repeatJSON(`{"experiment":"e","unit":"u",`, `"x#":[[{}]]`, `}`, n), true},
-		{"rows of arrays", repeatJSON(recHead, `[]`, `]}`, n), false},
-		{"truncated", repeatJSON(recHead, `{"values":{"a":1}}`, ``, n), false},
+		{"empty objects", repeatJSON(recHead, `{}`, `]}`, n), true},
+		{"nulls", repeatJSON(recHead, `null`, `]}`, n), true},
+		{"objects of one value", repeatJSON(recHead, `{"a":1}`, `]}`, n), true},
+		{"objects of NaN", repeatJSON(recHead, `{"a":"NaN"}`, `]}`, n), true},
+		{"many fields", repeatJSON(recHead+`{`, `"#":1`, `}]}`, n), true},
+		{"unknown fields", repeatJSON(`{"experiment":"e","unit":"u","result":{},`, `"x#":[[{}]]`, `}`, n), true},
+		{"no result", repeatJSON(`{"experiment":"e","unit":"u",`, `"x#":[[{}]]`, `}`, n), false},
+		{"truncated", repeatJSON(recHead, `{"a":1}`, ``, n), false},
 		{"deep nesting", strings.Repeat("[", 100000), false},
 	} {
 		var err error
@@ -61,10 +59,13 @@ func TestDecodeRecordAllocBound(t *testing.T) {
 }
 
 func TestDecodeRecordRoundTrip(t *testing.T) {
-	rec := Record{Experiment: "e", Unit: "u", Seconds: 0.25, Rows: []Row{
-		{Labels: map[string]string{"k": "v"}, Values: map[string]float64{"a": 1.0 / 3, "n": math.NaN(), "i": math.Inf(-1)}},
-		{Values: map[string]float64{"b": -2}},
-	}}
+	rec, err := newRecord(struct {
+		A, N, I float64
+		K       string
+		B       []float64
+	}{1.0 / 3, math.NaN(), math.Inf(-1), "v", []float64{-2}})
+	require.NoError(t, err)
+	rec.Experiment, rec.Unit, rec.Seconds = "e", "u", 0.25
 	b, err := json.Marshal(rec)
 	require.NoError(t, err)
 	back, err := decodeRecord(b)
@@ -72,18 +73,27 @@ func TestDecodeRecordRoundTrip(t *testing.T) {
 	b2, err := json.Marshal(back)
 	require.NoError(t, err)
 	assert.Equal(t, string(b), string(b2))
+	for _, bad := range []string{`{"experiment":"e","unit":"u"}`, `{"experiment":"e","unit":"u","result":null}`} {
+		_, err := decodeRecord([]byte(bad))
+		assert.ErrorContains(t, err, "no result", bad)
+	}
 }
 
 // FuzzDecodeRecord: any bytes give a record or an error, never a panic,
 // and never allocate more than recordAllocBound of the input's length.
 func FuzzDecodeRecord(f *testing.F) {
-	good, _ := json.Marshal(Record{Experiment: "escape", Unit: "linear-gd-f1.1", Seconds: 0.012, Rows: []Row{
-		{Labels: map[string]string{"kind": "loss"}, Values: map[string]float64{"step": 3, "loss": math.Inf(1), "z": math.NaN()}},
-	}})
+	esc, _ := newRecord(escUnitResult{Loss: []escLossPoint{{Step: 3, Loss: math.Inf(1)}}})
+	esc.Experiment, esc.Unit, esc.Seconds = "escape", "linear-gd-f1.1", 0.012
+	good, _ := json.Marshal(esc)
+	typed, _ := newRecord(cycUnitResult{Repeats: []cycRepeat{{Repeat: 1, Cycles: []cycValues{{LambdaMax: math.NaN(), Loss: 1}}}}})
+	typed.Experiment, typed.Unit = "cyclical", "gd-cyclical-r0-1"
+	typedJSON, _ := json.Marshal(typed)
+	f.Add(typedJSON)
 	for _, s := range []string{string(good), string(good[:len(good)/2]), "", "{}", "null", `{"rows":null}`,
 		`{"experiment":"e","unit":"u","seconds":-1}`, `{"experiment":"e","unit":"u","seconds":1e400}`,
-		`{"experiment":"e","unit":"u","rows":[{"values":{"a":"-Inf","b":1e-320}}]}`,
-		`{"experiment":"e","unit":"u","rows":[{"values":{"a":"Inf"}}]}`,
+		`{"experiment":"e","unit":"u","result":{"a":"-Inf","b":1e-320}}`,
+		`{"experiment":"e","unit":"u","result":{"summary":{"lr":"Inf"}}}`,
+		`{"experiment":"e","unit":"u","result":{"setup":{},"repeats":[{"repeat":1.5,"cycles":null}]}}`,
 		repeatJSON(recHead, `{}`, `]}`, 100), strings.Repeat("[", 1000), "\x00\xff"} {
 		f.Add([]byte(s))
 	}
@@ -108,5 +118,9 @@ func FuzzDecodeRecord(f *testing.F) {
 		if _, err := decodeRecord(out); err != nil {
 			t.Fatalf("re-encoded record %s does not decode: %v", out, err)
 		}
+		// A result is read into a struct or refused, without a panic.
+		var esc escUnitResult
+		var cyc cycUnitResult
+		_, _ = decodeResult(rec, &esc), decodeResult(rec, &cyc)
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/noisegeom/noisegeom/data"
+	"github.com/noisegeom/noisegeom/internal/parallel"
 )
 
 // Options says what Run runs and where it writes.
@@ -122,7 +123,9 @@ type manifest struct {
 	Shard       string   `json:"shard,omitempty"`
 }
 
-const manifestFormat = 1
+// manifestFormat is the version of the run directory's files; 2: unit
+// records hold typed results.
+const manifestFormat = 2
 
 func newManifest(exps []*Experiment, cfg Config, shard Shard) manifest {
 	m := manifest{Format: manifestFormat, Scale: cfg.Scale.String(), Seed: cfg.Seed, DataDir: cfg.DataDir, Shard: shard.String()}
@@ -137,7 +140,7 @@ func newManifest(exps []*Experiment, cfg Config, shard Shard) manifest {
 func (m manifest) diff(o manifest, ignoreShard bool) string {
 	switch {
 	case m.Format != o.Format:
-		return fmt.Sprintf("format %d vs %d", m.Format, o.Format)
+		return fmt.Sprintf("record format %d vs %d: the directories were written by different versions of noisegeom; start a new run", m.Format, o.Format)
 	case m.Scale != o.Scale:
 		return fmt.Sprintf("scale %s vs %s", m.Scale, o.Scale)
 	case m.Seed != o.Seed:
@@ -181,7 +184,8 @@ func unitPath(dir, exp, unit string) string {
 }
 
 // CorruptRecordError is a unit record file that exists but cannot be used
-// (truncated, garbage, too large, or another unit's record). Run --resume
+// (truncated, garbage, too large, another unit's record, or a result that
+// does not fit the experiment's result type). Run --resume
 // redoes such a unit and replaces the file; Merge refuses it.
 type CorruptRecordError struct {
 	Path string
@@ -194,11 +198,12 @@ func (e *CorruptRecordError) Error() string {
 
 func (e *CorruptRecordError) Unwrap() error { return e.Err }
 
-// readRecord reads a unit's record; ok is false when there is none. A file
-// that is there but unusable gives a *CorruptRecordError; other errors are
-// I/O errors.
-func readRecord(dir, exp, unit string) (rec Record, ok bool, err error) {
-	path := unitPath(dir, exp, unit)
+// readRecord reads unit's record of experiment e; ok is false when there
+// is none. A file that is there but unusable (see CorruptRecordError; also
+// a result that does not fit e.Result) gives a *CorruptRecordError; other
+// errors are I/O errors.
+func readRecord(dir string, e *Experiment, unit string) (rec Record, ok bool, err error) {
+	path := unitPath(dir, e.Name, unit)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return rec, false, nil
@@ -217,8 +222,13 @@ func readRecord(dir, exp, unit string) (rec Record, ok bool, err error) {
 	if rec, err = decodeRecord(b); err != nil {
 		return rec, false, &CorruptRecordError{path, err}
 	}
-	if rec.Experiment != exp || rec.Unit != unit {
-		return rec, false, &CorruptRecordError{path, fmt.Errorf("holds %s/%s, not %s/%s", rec.Experiment, rec.Unit, exp, unit)}
+	if rec.Experiment != e.Name || rec.Unit != unit {
+		return rec, false, &CorruptRecordError{path, fmt.Errorf("holds %s/%s, not %s/%s", rec.Experiment, rec.Unit, e.Name, unit)}
+	}
+	if e.Result != nil {
+		if err := decodeResult(rec, e.Result()); err != nil {
+			return rec, false, &CorruptRecordError{path, err}
+		}
 	}
 	return rec, true, nil
 }
@@ -371,7 +381,7 @@ type stored struct {
 func (r *unitRunner) load(p planned, mine []bool) (stored, error) {
 	s := stored{recs: make([]Record, len(p.units)), have: make([]bool, len(p.units))}
 	for j, u := range p.units {
-		rec, ok, err := readRecord(r.opt.Out, p.exp.Name, u.ID)
+		rec, ok, err := readRecord(r.opt.Out, p.exp, u.ID)
 		var bad *CorruptRecordError
 		switch {
 		case errors.As(err, &bad):
@@ -421,47 +431,26 @@ func (r *unitRunner) experiment(ctx context.Context, p planned, s stored) (Exper
 	var firstErr error
 	ectx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(r.jobs, len(todo)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				u := p.units[j]
-				t0 := time.Now()
-				rec, err := runUnit(ectx, u)
-				secs := time.Since(t0).Seconds()
-				if err == nil {
-					rec.Experiment, rec.Unit, rec.Seconds = p.exp.Name, u.ID, secs
-					err = writeJSON(unitPath(r.opt.Out, p.exp.Name, u.ID), rec)
-				}
-				r.mu.Lock()
-				if err == nil {
-					recs[j], have[j] = rec, true
-					eo.Ran++
-				} else if firstErr == nil && ectx.Err() == nil {
-					firstErr = fmt.Errorf("unit %s: %w", u.ID, err)
-					cancel()
-				}
-				r.done++
-				if r.opt.Progress != nil {
-					r.opt.Progress(Progress{Experiment: p.exp.Name, Unit: u.ID, Done: r.done, Total: r.total, Seconds: secs, Err: err})
-				}
-				r.mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for _, j := range todo {
-		select {
-		case next <- j:
-		case <-ectx.Done():
-			break feed
+	parallel.Each(len(todo), r.jobs, func(_, i int) {
+		if ectx.Err() != nil {
+			return // cancelled: the unit is not started
 		}
-	}
-	close(next)
-	wg.Wait()
+		j := todo[i]
+		rec, secs, err := r.unit(ectx, p.exp.Name, p.units[j])
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if err == nil {
+			recs[j], have[j] = rec, true
+			eo.Ran++
+		} else if firstErr == nil && ectx.Err() == nil {
+			firstErr = fmt.Errorf("unit %s: %w", p.units[j].ID, err)
+			cancel()
+		}
+		r.done++
+		if r.opt.Progress != nil {
+			r.opt.Progress(Progress{Experiment: p.exp.Name, Unit: p.units[j].ID, Done: r.done, Total: r.total, Seconds: secs, Err: err})
+		}
+	})
 	for j := range recs {
 		if have[j] {
 			eo.Recorded++
@@ -481,6 +470,19 @@ feed:
 		eo.Status = StatusPartial
 	}
 	return eo, nil, nil
+}
+
+// unit runs u and writes its record; it returns the record and the
+// unit's wall time.
+func (r *unitRunner) unit(ctx context.Context, exp string, u Unit) (Record, float64, error) {
+	t0 := time.Now()
+	rec, err := runUnit(ctx, u)
+	secs := time.Since(t0).Seconds()
+	if err == nil {
+		rec.Experiment, rec.Unit, rec.Seconds = exp, u.ID, secs
+		err = writeJSON(unitPath(r.opt.Out, exp, u.ID), rec)
+	}
+	return rec, secs, err
 }
 
 func allTrue(b []bool) bool {

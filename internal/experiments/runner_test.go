@@ -32,11 +32,18 @@ type fakeExperiment struct {
 	onRun func(id string)
 }
 
+// fakeRow is one of the two rows a fake unit returns.
+type fakeRow struct {
+	Kind    string
+	X, Y, Z float64
+}
+
 func (f *fakeExperiment) experiment() *Experiment {
 	return &Experiment{
-		Name:  f.name,
-		Title: "fake " + f.name,
-		Claim: "a deterministic sweep",
+		Name:   f.name,
+		Title:  "fake " + f.name,
+		Claim:  "a deterministic sweep",
+		Result: func() any { return new([]fakeRow) },
 		Plan: func(cfg Config) ([]Unit, error) {
 			var units []Unit
 			for i := 0; i < f.units; i++ {
@@ -60,10 +67,7 @@ func (f *fakeExperiment) experiment() *Experiment {
 					}
 					x := float64(i)
 					y := math.Sin(float64(cfg.Seed)+x) / 3 // not exactly representable in decimal
-					return Record{Rows: []Row{
-						{Labels: map[string]string{"kind": "a"}, Values: map[string]float64{"x": x, "y": y}},
-						{Labels: map[string]string{"kind": "b"}, Values: map[string]float64{"x": x, "y": math.NaN(), "z": math.Inf(-1)}},
-					}}, nil
+					return newRecord([]fakeRow{{Kind: "a", X: x, Y: y}, {Kind: "b", X: x, Y: math.NaN(), Z: math.Inf(-1)}})
 				}})
 			}
 			return units, nil
@@ -72,12 +76,16 @@ func (f *fakeExperiment) experiment() *Experiment {
 			s := report.Series{Label: "a"}
 			sum := 0.0
 			for _, r := range recs {
-				if len(r.Rows) != 2 {
-					return report.Section{}, fmt.Errorf("unit %s: %d rows", r.Unit, len(r.Rows))
+				var rows []fakeRow
+				if err := decodeResult(r, &rows); err != nil {
+					return report.Section{}, err
 				}
-				s.X = append(s.X, r.Rows[0].Value("x"))
-				s.Y = append(s.Y, r.Rows[0].Value("y"))
-				sum += r.Rows[0].Value("y") + r.Seconds
+				if len(rows) != 2 {
+					return report.Section{}, fmt.Errorf("unit %s: %d rows", r.Unit, len(rows))
+				}
+				s.X = append(s.X, rows[0].X)
+				s.Y = append(s.Y, rows[0].Y)
+				sum += rows[0].Y + r.Seconds
 			}
 			return report.Section{
 				Figures:  []report.Figure{{Name: "y", XLabel: "index i (units)", YLabel: "y (dimensionless)", Series: []report.Series{s}}},
@@ -141,26 +149,6 @@ func TestShardsPartitionUnits(t *testing.T) {
 			require.Equal(t, 1, owners, "unit %d with %d shards", k, n)
 		}
 	}
-}
-
-func TestRowJSONRoundTripsEveryValue(t *testing.T) {
-	vals := []float64{0, math.Copysign(0, -1), 1.0 / 3, math.SmallestNonzeroFloat64, math.MaxFloat64,
-		-math.MaxFloat64, math.NaN(), math.Inf(1), math.Inf(-1), 1e-310, 123456789.123456789}
-	for _, v := range vals {
-		r := Row{Labels: map[string]string{"k": "v"}, Values: map[string]float64{"v": v}}
-		b, err := r.MarshalJSON()
-		require.NoError(t, err)
-		var back Row
-		require.NoError(t, back.UnmarshalJSON(b))
-		got := back.Values["v"]
-		if math.IsNaN(v) {
-			assert.True(t, math.IsNaN(got), "NaN: %s", b)
-			continue
-		}
-		assert.Equal(t, math.Float64bits(v), math.Float64bits(got), "%v -> %s -> %v", v, b, got)
-	}
-	var bad Row
-	assert.ErrorContains(t, bad.UnmarshalJSON([]byte(`{"values":{"v":"nope"}}`)), `unknown string "nope"`)
 }
 
 func TestShardedRunsMergeToTheWholeRun(t *testing.T) {
@@ -408,7 +396,7 @@ func sectionsWithoutTimes(t *testing.T, secs []report.Section) []report.Section 
 }
 
 func TestCorruptRecordIsRedoneOnResume(t *testing.T) {
-	good := `{"experiment": "c", "unit": "u02", "seconds": 0.5, "rows": [{"values": {"x": 2}}]}`
+	good := `{"experiment": "c", "unit": "u02", "seconds": 0.5, "result": [{"Kind": "a", "X": 2, "Y": 1, "Z": 0}, {"Kind": "b", "X": 2, "Y": "NaN", "Z": "-Inf"}]}`
 	for _, tc := range []struct {
 		name   string
 		write  func(path string) error
@@ -430,8 +418,14 @@ func TestCorruptRecordIsRedoneOnResume(t *testing.T) {
 		}, "holds c/u03, not c/u02"},
 		{"no names", func(p string) error { return os.WriteFile(p, []byte(`{"rows": []}`), 0o644) }, "no experiment or unit name"},
 		{"bad value", func(p string) error {
-			return os.WriteFile(p, []byte(strings.Replace(good, `"x": 2`, `"x": "two"`, 1)), 0o644)
-		}, `unknown string "two"`},
+			return os.WriteFile(p, []byte(strings.Replace(good, `"X": 2`, `"X": "two"`, 1)), 0o644)
+		}, `two is not a number`},
+		{"no result", func(p string) error {
+			return os.WriteFile(p, []byte(`{"experiment": "c", "unit": "u02", "seconds": 0.5}`), 0o644)
+		}, "no result"},
+		{"result of another version", func(p string) error {
+			return os.WriteFile(p, []byte(strings.Replace(good, `"Z": 0`, `"Z": 0, "W": 1`, 1)), 0o644)
+		}, "unknown fields"},
 		{"too large", func(p string) error { return os.Truncate(p, maxRecordBytes+1) }, "larger than the limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -463,10 +457,12 @@ func TestCorruptRecordIsRedoneOnResume(t *testing.T) {
 			for id, n := range f.runs {
 				assert.Equal(t, 1+btoi(id == "u02"), n, "runs of %s", id)
 			}
-			rec, ok, err := readRecord(dir, "c", "u02")
+			rec, ok, err := readRecord(dir, f.experiment(), "u02")
 			require.NoError(t, err, "the corrupt file is replaced")
 			assert.True(t, ok)
-			assert.Len(t, rec.Rows, 2)
+			var rows []fakeRow
+			require.NoError(t, decodeResult(rec, &rows))
+			assert.Len(t, rows, 2)
 			assert.Equal(t, sectionsWithoutTimes(t, docs[want].Sections), sectionsWithoutTimes(t, docs[dir].Sections))
 			left, _ := filepath.Glob(filepath.Join(dir, "units", "c", ".*"))
 			assert.Empty(t, left, "no temporary files are left")
@@ -553,7 +549,7 @@ func TestReportShowsUnitTimes(t *testing.T) {
 	require.NotEmpty(t, notes)
 	note := notes[len(notes)-1]
 	for i := 0; i < 3; i++ {
-		rec, ok, err := readRecord(dir, "t", fmt.Sprintf("u%02d", i))
+		rec, ok, err := readRecord(dir, f.experiment(), fmt.Sprintf("u%02d", i))
 		require.NoError(t, err)
 		require.True(t, ok)
 		assert.GreaterOrEqual(t, rec.Seconds, 0.003)

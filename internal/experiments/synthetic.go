@@ -120,36 +120,6 @@ func synSummary(xs []float64) synStat {
 	return st
 }
 
-// synGroup collects the rows of records (in plan order) by a key built
-// from labels and values; keys keep their first-seen order.
-type synGroup struct {
-	keys []string
-	rows map[string][]Row
-}
-
-func synGroupRows(plan []Unit, by map[string]Record, key func(Row) string) *synGroup {
-	g := &synGroup{rows: map[string][]Row{}}
-	for _, u := range plan {
-		for _, r := range by[u.ID].Rows {
-			k := key(r)
-			if _, ok := g.rows[k]; !ok {
-				g.keys = append(g.keys, k)
-			}
-			g.rows[k] = append(g.rows[k], r)
-		}
-	}
-	return g
-}
-
-// synValues extracts one value from rows.
-func synValues(rows []Row, name string) []float64 {
-	out := make([]float64, len(rows))
-	for i, r := range rows {
-		out[i] = r.Value(name)
-	}
-	return out
-}
-
 // synSeries builds a series of mean ± 1 SE points.
 func synSeries(label string, xs []float64, st []synStat) report.Series {
 	s := report.Series{Label: label, X: xs}

@@ -116,7 +116,7 @@ func TestSynthExperimentsTiny(t *testing.T) {
 				ids[u.ID] = true
 			}
 			for _, r := range records {
-				assert.NotEmpty(t, r.Rows, r.Unit)
+				assert.NotEmpty(t, r.Result, r.Unit)
 			}
 			sec, err := e.Summarize(cfg, records)
 			require.NoError(t, err)
@@ -151,14 +151,14 @@ func TestSynthDeterministic(t *testing.T) {
 			require.NoError(t, err)
 			b, err := u2[k].Run(context.Background())
 			require.NoError(t, err)
-			require.NotEmpty(t, a.Rows)
-			assert.Equal(t, a.Rows, b.Rows)
+			require.NotEmpty(t, a.Result)
+			assert.Equal(t, a.Result, b.Result)
 			// Another base seed changes the data.
 			u3, err := e.Plan(Config{Scale: Tiny, Seed: 12})
 			require.NoError(t, err)
 			c, err := u3[k].Run(context.Background())
 			require.NoError(t, err)
-			assert.NotEqual(t, a.Rows, c.Rows)
+			assert.NotEqual(t, a.Result, c.Result)
 		})
 	}
 }

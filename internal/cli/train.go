@@ -152,7 +152,7 @@ func startProblem(f *alignFlags, at string) (*problem, error) {
 		return nil, err
 	}
 	if f.data != "synthetic" {
-		initModel(pb.model, f.seed, false)
+		initModel(f.model, pb.model, f.seed, false)
 	}
 	switch {
 	case atTeacher:

@@ -13,7 +13,7 @@ import (
 // does not use are ignored.
 type Spec struct {
 	// Family is a registered family name (Families): linear, twolayer,
-	// randomfeatures, diagonal, mlp or deeplinear.
+	// randomfeatures, diagonal, mlp, deeplinear or network.
 	Family string
 	// Inputs is d ≥ 1.
 	Inputs int
@@ -34,6 +34,9 @@ type Spec struct {
 	Diagonal DiagonalKind
 	// FrozenSeed draws randomfeatures' frozen first layer W.
 	FrozenSeed uint64
+	// Layers is the stack of family network, any chain of dense layers
+	// from Inputs to Outputs (Outputs 0: the last layer's).
+	Layers []Layer
 }
 
 // Family is a registered model family: how to count, build and
@@ -231,6 +234,7 @@ func init() {
 	}, true))
 	Register(networkFamily("mlp", Spec.needWidth, func(s Spec) []Layer { return mlpLayers(s.hiddenSizes(), s.Act) }, nil, false))
 	Register(networkFamily("deeplinear", Spec.needWidth, func(s Spec) []Layer { return deepLinearLayers(s.hiddenSizes()) }, nil, false))
+	Register(networkFamily("network", checkLayers, func(s Spec) []Layer { return s.Layers }, nil, false))
 	Register(Family{
 		Name: "diagonal",
 		Size: func(s Spec) (float64, float64, error) {
@@ -249,4 +253,26 @@ func init() {
 			dl.Init(seed, 1/math.Sqrt(math.Sqrt(float64(dl.d))), 0.5)
 		},
 	})
+}
+
+// checkLayers checks that s.Layers chain from Inputs to Outputs.
+func checkLayers(s Spec) error {
+	if len(s.Layers) == 0 {
+		return &SpecError{"Layers", "[]", "family network needs at least one layer"}
+	}
+	prev := s.Inputs
+	for l, ly := range s.Layers {
+		field := fmt.Sprintf("Layers[%d]", l)
+		if ly.In != prev {
+			return &SpecError{field, fmt.Sprintf("%d→%d", ly.In, ly.Out), fmt.Sprintf("takes %d inputs, the previous layer gives %d", ly.In, prev)}
+		}
+		if ly.Out < 1 {
+			return &SpecError{field, fmt.Sprintf("%d→%d", ly.In, ly.Out), "want ≥ 1 outputs"}
+		}
+		prev = ly.Out
+	}
+	if s.Outputs != 0 && prev != s.Outputs {
+		return &SpecError{"Outputs", s.Outputs, fmt.Sprintf("the last layer gives %d", prev)}
+	}
+	return nil
 }

@@ -28,6 +28,7 @@ func TestFactorySameAsConstructors(t *testing.T) {
 		{Spec{Family: "mlp", Inputs: d, Outputs: 2, Width: w, Depth: 2, Act: Tanh}, NewMLP([]int{d, w, w, 2}, Tanh), true},
 		{Spec{Family: "deeplinear", Inputs: d, Width: w, Depth: 2}, NewDeepLinear(d, []int{w, w}), true},
 		{Spec{Family: "diagonal", Inputs: d, Diagonal: Difference}, diag, false},
+		{Spec{Family: "network", Inputs: d, Layers: NewMLP([]int{d, w, 3}, Sigmoid).Layers()}, NewMLP([]int{d, w, 3}, Sigmoid), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.spec.Family, func(t *testing.T) {
@@ -70,6 +71,10 @@ func TestFactoryErrors(t *testing.T) {
 		{Spec{Family: "randomfeatures", Inputs: 2, Width: 3, Outputs: 2}, "Outputs"},
 		{Spec{Family: "diagonal", Inputs: 2, Outputs: 3}, "Outputs"},
 		{Spec{Family: "diagonal", Inputs: 2, Diagonal: 7}, "Diagonal"},
+		{Spec{Family: "network", Inputs: 2}, "Layers"},
+		{Spec{Family: "network", Inputs: 2, Layers: []Layer{{In: 3, Out: 1}}}, "Layers[0]"},
+		{Spec{Family: "network", Inputs: 2, Layers: []Layer{{In: 2, Out: 4}, {In: 4, Out: 0}}}, "Layers[1]"},
+		{Spec{Family: "network", Inputs: 2, Outputs: 2, Layers: []Layer{{In: 2, Out: 1}}}, "Outputs"},
 	}
 	for _, tc := range tests {
 		_, _, err := tc.spec.Size()
@@ -81,5 +86,5 @@ func TestFactoryErrors(t *testing.T) {
 		assert.Nil(t, m)
 		assert.Equal(t, err, err2)
 	}
-	assert.Equal(t, []string{"deeplinear", "diagonal", "linear", "mlp", "randomfeatures", "twolayer"}, Families())
+	assert.Equal(t, []string{"deeplinear", "diagonal", "linear", "mlp", "network", "randomfeatures", "twolayer"}, Families())
 }

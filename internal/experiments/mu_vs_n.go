@@ -11,7 +11,6 @@ import (
 	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
-	"github.com/noisegeom/noisegeom/models"
 )
 
 // muVsNBound is the lower bound tested for the per-seed μ once
@@ -107,9 +106,10 @@ func muVsNUnit(ctx context.Context, cfg Config, sz muVsNSize, si int, spec strin
 			if pt == "offset" {
 				copy(dlt, delta)
 			}
-			model := models.NewLinear(sz.D, 1)
-			copy(model.Params(), thetaStar)
-			linalg.Axpy(1, dlt, model.Params())
+			model, err := linearAt(thetaStar, dlt)
+			if err != nil {
+				return nil, err
+			}
 			res, err := synAnalyse(model, x, y, analysis.PathAuto, 0, seed)
 			if err != nil {
 				return nil, err

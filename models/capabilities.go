@@ -142,8 +142,9 @@ func DiagGGN(m Model, dst []float64, x *linalg.Dense, h Head) {
 	}
 }
 
-// fallbackBlockValues bounds the per-sample rows a fallback holds at once.
-const fallbackBlockValues = 1 << 20
+// fallbackBlockValues bounds the per-sample rows a fallback holds at once
+// (a variable so that tests can split small batches into blocks).
+var fallbackBlockValues = 1 << 20
 
 // perSampleBlocks calls fn(i0, rows) with the per-sample VJPs J_iᵀu_i of
 // consecutive blocks of samples (rows holds samples i0, i0+1, …), reusing

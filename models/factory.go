@@ -132,7 +132,7 @@ func New(s Spec) (Model, error) {
 }
 
 // Init draws the initialisation of s's family from seed into m, a model
-// New(s) built.
+// New(s) built (only s.Family is read).
 func (s Spec) Init(m Model, seed uint64) error {
 	f, err := lookup(s)
 	if err != nil {

@@ -291,7 +291,9 @@ func alignMain(f *alignFlags, pl *alignPlan) (*alignOutput, error) {
 			}
 		}
 	} else if f.data != "synthetic" {
-		initModel(f.model, model, f.seed, false)
+		if err := initModel(f.model, model, f.seed, false); err != nil {
+			return nil, err
+		}
 	}
 	if strings.HasSuffix(f.at, ".npy") {
 		// θ from a file: the model's p parameters in its flat layout;
@@ -438,7 +440,9 @@ func syntheticProblem(f *alignFlags, act models.Activation) (*problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	initModel(f.model, model, f.seed, false)
+	if err := initModel(f.model, model, f.seed, false); err != nil {
+		return nil, err
+	}
 	ds := gen.Generate()
 	pb := &problem{x: ds.X, y: ds.Y, model: model, popS: gen.Covariance(), outputs: 1}
 	if lt, ok := te.(*data.LinearTeacher); ok {
@@ -446,7 +450,9 @@ func syntheticProblem(f *alignFlags, act models.Activation) (*problem, error) {
 		return pb, nil
 	}
 	teacher, draw := model.Clone(), model.Clone()
-	initModel(f.model, draw, f.seed+1, true)
+	if err := initModel(f.model, draw, f.seed+1, true); err != nil {
+		return nil, err
+	}
 	copy(teacher.Params(), draw.Params())
 	pb.theta = append([]float64(nil), teacher.Params()...)
 	pb.y = linalg.NewDense(f.n, 1)
@@ -542,9 +548,9 @@ func alignSpecError(model string, err error) error {
 // teacher, random features draw N(0, 1) second-layer weights (their
 // initialisation is zero); the linear teacher is data's
 // (syntheticProblem).
-func initModel(family string, m models.Model, seed uint64, teacher bool) {
+func initModel(family string, m models.Model, seed uint64, teacher bool) error {
 	if err := (models.Spec{Family: family}).Init(m, seed); err != nil {
-		panic(err) // m was built from the family by newAlignModel
+		return err
 	}
 	if teacher && family == "randomfeatures" {
 		rng := rand.New(rand.NewPCG(seed, 0x7465616368))
@@ -552,6 +558,7 @@ func initModel(family string, m models.Model, seed uint64, teacher bool) {
 			m.Params()[i] = rng.NormFloat64()
 		}
 	}
+	return nil
 }
 
 // loadFashion loads, subsamples, scales and encodes Fashion-MNIST (the

@@ -41,7 +41,7 @@
 // relative error ‖a − b‖/max(‖b‖, 1e-3) with four orders of margin and still
 // catches any wrong term (those are O(1) relative). Identities between two
 // exact computations (the same sums in another order) use ExactTol = 1e-12
-// relative; the symmetry and adjointness of bilinear forms use the
+// relative (the loss Gradient returns and Value: 1e-14); the symmetry and adjointness of bilinear forms use the
 // rounding bound 1e3·ε·(terms)·Σ|products|. Piecewise-linear activations
 // are differentiated away from their kinks: with continuous random inputs a
 // difference straddles a kink with negligible probability.
@@ -75,7 +75,7 @@ type Options struct {
 	// x ~ N(0, I), y ~ N(0, I) for the square loss, one-hot otherwise.
 	X, Y *linalg.Dense
 	// N defaults to 9 (it must be ≥ 2: per-sample gradients are checked in
-	// two blocks of rows).
+	// two blocks of rows); ignored when X is given.
 	N int
 	// Seed seeds the batch and the random directions; 0 means 1.
 	Seed uint64

@@ -17,10 +17,11 @@
 // FromObjective computes every metric by one of three paths, which agree
 // to rounding (TestPathsAgree):
 //
-//   - Gram (PathGram): K = JJᵀ, (nK)×(nK). For a models.Network it is
-//     assembled layer by layer as Σ_l c_l²(AAᵀ)⊙(ΔΔᵀ) (NetworkGram: per
-//     layer two Gemm-sized products instead of a Syrk of inner dimension
-//     In·Out); otherwise by linalg.Syrk over column blocks of J (blocks of
+//   - Gram (PathGram): K = JJᵀ, (nK)×(nK). A model that implements
+//     models.Grammer assembles it from its structure (a models.Network
+//     layer by layer as Σ_l c_l²(AAᵀ)⊙(ΔΔᵀ), NetworkGram: per layer two
+//     Gemm-sized products instead of a Syrk of inner dimension In·Out);
+//     otherwise by linalg.Syrk over column blocks of J (blocks of
 //     parameters bounded by Options.MemoryBudget, the Jacobian recomputed
 //     per block; Gram). From K and the residuals every metric costs
 //     O((nK)²) (GramMetrics); the eigenpairs of G come from those of K

@@ -242,16 +242,11 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 	s := newState(obj)
 	var gram *linalg.Dense
 	blocks := 0
-	res0note := ""
-	net, isNet := obj.Model.(*models.Network)
-	diag, isDiag := obj.Model.(*models.DiagonalLinear)
-	switch {
-	case isNet && !opt.Unstructured:
-		gram = NetworkGram(net, obj.X)
-	case isDiag && !opt.Unstructured:
-		gram = DiagonalGram(diag, obj.X)
-		res0note = "K = X·diag(w)·Xᵀ from the diagonal structure of ∂F/∂θ"
-	default:
+	structured, isStructured := obj.Model.(models.Grammer)
+	isStructured = isStructured && !opt.Unstructured
+	if isStructured {
+		gram = structured.Gram(obj.X)
+	} else {
 		gram, blocks = Gram(obj, opt.MemoryBudget)
 	}
 	gv := &gramVectors{gram: gram, gramL: gram, fac: s.fac}
@@ -259,11 +254,8 @@ func gramPath(obj *models.Objective, opt Options) (*Result, error) {
 		gv.gramL = s.fac.sandwich(gram)
 	}
 	res := &Result{Path: PathGram, Ingredients: gramMetricsWeighted(gram, gv.gramL, s.fac, s.r, s.p, nil)}
-	if isNet && !opt.Unstructured {
-		res.Notes = append(res.Notes, "K assembled layer by layer from (AAᵀ)⊙(ΔΔᵀ)")
-	}
-	if res0note != "" {
-		res.Notes = append(res.Notes, res0note)
+	if isStructured {
+		res.Notes = append(res.Notes, structured.GramCost().Note)
 	}
 	if s.fac != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("loss %s: G is the generalized Gauss–Newton matrix JᵀΛJ/n, its Gram matrix SᵀKS (Λ_i = S_iS_iᵀ)", s.obj.Loss.Name()))

@@ -16,7 +16,9 @@ func (o GaussNewton) Dim() int { return o.Obj.NumParams() }
 // Apply sets dst = G·src.
 func (o GaussNewton) Apply(dst, src []float64) { o.Obj.GaussNewtonVec(dst, src) }
 
-// Hessian is the operator H = ∇²L of an objective (linalg.Operator).
+// Hessian is the operator H = ∇²L of an objective (linalg.Operator). Its
+// model must offer exact Hessian-vector products (Obj.HasHessian; Apply
+// panics with models.ErrNoHessian otherwise).
 type Hessian struct{ Obj *models.Objective }
 
 // Dim returns p.
@@ -122,7 +124,13 @@ type DenseMatrices struct {
 // rows of sample i are S_iᵀJ_i, Λ_i = S_iS_iᵀ the loss's output Hessian,
 // so G = JᵀΛJ/n, the generalized Gauss–Newton matrix), and H from p
 // Hessian-vector products when withH (symmetrized). Memory O(nKp + p²): for small p.
+//
+// withH needs exact Hessian-vector products: for a model that is not a
+// models.HVPer, Dense returns an error wrapping models.ErrNoHessian.
 func Dense(obj *models.Objective, withH bool) (*DenseMatrices, error) {
+	if withH && !obj.HasHessian() {
+		return nil, fmt.Errorf("analysis: dense H: %w: %T", models.ErrNoHessian, obj.Model)
+	}
 	n, K, p := obj.N(), obj.Model.NumOutputs(), obj.NumParams()
 	m := &DenseMatrices{Sigma1: linalg.NewDense(p, p), G: linalg.NewDense(p, p), Grad: make([]float64, p)}
 	if n > 0 && p > 0 {

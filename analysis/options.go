@@ -67,8 +67,9 @@ type Options struct {
 	// says so).
 	Bootstrap int
 	// Unstructured makes the Gram path use Syrk on Jacobian blocks even for
-	// a models.Network, whose K is otherwise assembled layer by layer
-	// (NetworkGram), and a models.DiagonalLinear (DiagonalGram).
+	// a models.Grammer (a models.Network, whose K is otherwise assembled
+	// layer by layer, or a models.DiagonalLinear), whose own Gram is used
+	// otherwise.
 	Unstructured bool
 	// Probes (matrix-free path): 0 computes the traces exactly with p
 	// operator applications each; > 0 estimates them with this many
@@ -108,8 +109,15 @@ var ErrUnsupported = errors.New("analysis: unsupported objective")
 
 // FromObjective computes every metric at the objective's current θ by the
 // path opt.Path.
+//
+// The Hessian options (Hessian, HessianTop) need exact Hessian-vector
+// products: for a model that is not a models.HVPer FromObjective returns
+// an error wrapping models.ErrNoHessian before computing anything.
 func FromObjective(obj *models.Objective, opt Options) (*Result, error) {
 	opt = opt.withDefaults()
+	if (opt.Hessian || opt.HessianTop > 0) && !obj.HasHessian() {
+		return nil, fmt.Errorf("analysis: Hessian options: %w: %T", models.ErrNoHessian, obj.Model)
+	}
 	var note string
 	if opt.Path == PathAuto {
 		opt.Path, note = choosePath(obj.N(), obj.Model.NumOutputs(), obj.NumParams(), priceGram(obj, opt), opt)
@@ -323,32 +331,18 @@ type gramPrice struct {
 }
 
 // priceGram returns the Gram path's price for the objective: a
-// models.Network's K assembled layer by layer costs, per trainable layer,
-// n²·In (AAᵀ, one triangle) plus (nK)²·Out (ΔΔᵀ), i.e. inner =
-// Σ_l (In_l + bias)/K² + Out_l instead of p (a diagonal linear network: d);
-// a loss other than the square loss adds SᵀKS (2n²K³ flops) and a second
+// models.Grammer's K costs what its GramCost says (a models.Network's,
+// assembled layer by layer, inner = Σ_l (In_l + bias)/K² + Out_l instead
+// of p; a diagonal linear network's d); a loss other than the square loss adds SᵀKS (2n²K³ flops) and a second
 // matrix; the flattest directions by shift-invert (nK > FullEigenMax) a
 // Cholesky factor.
 func priceGram(obj *models.Objective, opt Options) gramPrice {
 	opt = opt.withDefaults()
 	n, K, p := obj.N(), obj.Model.NumOutputs(), obj.NumParams()
 	g := gramPrice{inner: float64(p), mats: 1}
-	if net, ok := obj.Model.(*models.Network); ok && !opt.Unstructured {
-		var q float64
-		for _, ly := range net.Layers() {
-			if ly.Frozen {
-				continue
-			}
-			in := float64(ly.In)
-			if ly.Bias {
-				in++
-			}
-			q += in/float64(K*K) + float64(ly.Out)
-		}
-		g.inner, g.how = q, "layer-structured K"
-	}
-	if _, ok := obj.Model.(*models.DiagonalLinear); ok && !opt.Unstructured {
-		g.inner, g.how = float64(obj.Model.InputDim()), "diagonal-structured K"
+	if gm, ok := obj.Model.(models.Grammer); ok && !opt.Unstructured {
+		c := gm.GramCost()
+		g.inner, g.how = c.Inner, c.Label
 	}
 	nonSquare := obj.Loss.Name() != "square"
 	if nonSquare {

@@ -190,3 +190,11 @@ func runTorchScript(dir string) (float64, bool, error) {
 	}
 	return out.BestSeconds, out.Match, nil
 }
+
+// scaleOf is the layer's pre-activation scale (0 means 1).
+func scaleOf(ly models.Layer) float64 {
+	if ly.Scale == 0 {
+		return 1
+	}
+	return ly.Scale
+}

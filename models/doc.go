@@ -28,6 +28,20 @@
 // diag(G). None of them forms a p×p matrix; batches are processed in blocks
 // of rows so memory stays bounded.
 //
+// # Core and optional capabilities
+//
+// A Model has a small core: its sizes, θ, Clone, Predict, J·v, Jᵀ·u and
+// the per-sample Jᵀ_i·u_i. What a family can compute better it offers
+// through optional interfaces, found by type assertion: VJPNormer
+// (per-sample norms without forming the rows), HVPer (exact H·v and G·v),
+// DiagGGNer (diag(G)) and Grammer (K = JJᵀ from the structure). The
+// functions PerSampleVJPNorms, GaussNewtonProduct, DiagGGN and
+// HessianProduct use them or fall back on the core; the exact Hessian has
+// no fallback (it needs second derivatives) and is reported unavailable
+// with ErrNoHessian. Package modeltest checks any Model against finite
+// differences: a model of one's own is one file and one test call (see its
+// Example).
+//
 // # Families
 //
 //   - NewLinear: linear regression f = θᵀx (K = 1), or with K outputs.
@@ -41,6 +55,11 @@
 //
 // All but the diagonal networks are instances of Network, a stack of dense
 // layers z = c·(W a + b), a' = σ(z), some of which may be frozen.
+//
+// The factory builds any of them by name from a Spec (New, Spec.Size for
+// the parameter counts without allocating, Spec.Init for the family's
+// initialisation): the CLI, the experiments and verify build their models
+// through it, and Register adds a family.
 //
 // Activations: identity, tanh, softplus, sigmoid, GELU (exact erf form),
 // leaky ReLU and ReLU. ReLU and leaky ReLU are piecewise linear: their

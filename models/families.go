@@ -12,25 +12,32 @@ func NewLinear(d, K int) *Network {
 // f(x) = (1/√m) θᵀσ(Wx): W (m×d) is frozen, drawn N(0, 1/d) from seed;
 // θ (length m) starts at zero.
 func NewRandomFeatures(d, m int, act Activation, seed uint64) *Network {
-	n := NewNetwork([]Layer{
-		{In: d, Out: m, Act: act, Frozen: true, Init: InitLeCun},
-		{In: m, Out: 1, Act: Identity, Scale: 1 / math.Sqrt(float64(m)), Init: InitZero},
-	})
+	n := NewNetwork(randomFeatureLayers(d, m, act))
 	n.Init(seed)
 	return n
+}
+
+func randomFeatureLayers(d, m int, act Activation) []Layer {
+	return []Layer{
+		{In: d, Out: m, Act: act, Frozen: true, Init: InitLeCun},
+		{In: m, Out: 1, Act: Identity, Scale: 1 / math.Sqrt(float64(m)), Init: InitZero},
+	}
 }
 
 // NewDeepLinear returns the deep linear network f(x) = W_L⋯W_1 x with
 // hidden widths (d → widths[0] → … → 1), no biases, LeCun initialisation
 // (call Init).
 func NewDeepLinear(d int, widths []int) *Network {
+	return NewNetwork(deepLinearLayers(append(append([]int{d}, widths...), 1)))
+}
+
+// deepLinearLayers chains identity layers through sizes.
+func deepLinearLayers(sizes []int) []Layer {
 	var layers []Layer
-	in := d
-	for _, w := range append(append([]int(nil), widths...), 1) {
-		layers = append(layers, Layer{In: in, Out: w, Act: Identity, Init: InitLeCun})
-		in = w
+	for i := 0; i+1 < len(sizes); i++ {
+		layers = append(layers, Layer{In: sizes[i], Out: sizes[i+1], Act: Identity, Init: InitLeCun})
 	}
-	return NewNetwork(layers)
+	return layers
 }
 
 // TwoLayerConfig describes f(x) = c·Σ_k a_k σ(w_kᵀx + b_k).
@@ -48,15 +55,18 @@ type TwoLayerConfig struct {
 
 // NewTwoLayer returns the two-layer network of cfg: w_k ~ N(0, I/d) (LeCun),
 // a_k = ±1, biases zero after Init.
-func NewTwoLayer(cfg TwoLayerConfig) *Network {
+func NewTwoLayer(cfg TwoLayerConfig) *Network { return NewNetwork(twoLayerLayers(cfg, 1)) }
+
+// twoLayerLayers is the two-layer network of cfg with K outputs.
+func twoLayerLayers(cfg TwoLayerConfig, K int) []Layer {
 	c := 1 / math.Sqrt(float64(cfg.M))
 	if cfg.MeanField {
 		c = 1 / float64(cfg.M)
 	}
-	return NewNetwork([]Layer{
+	return []Layer{
 		{In: cfg.D, Out: cfg.M, Act: cfg.Act, Bias: cfg.Bias, Init: InitLeCun},
-		{In: cfg.M, Out: 1, Act: Identity, Frozen: !cfg.TrainSecond, Scale: c, Init: InitSigns},
-	})
+		{In: cfg.M, Out: K, Act: Identity, Frozen: !cfg.TrainSecond, Scale: c, Init: InitSigns},
+	}
 }
 
 // NewMLP returns a multi-layer perceptron with layer sizes
@@ -67,6 +77,11 @@ func NewMLP(sizes []int, act Activation) *Network {
 	if len(sizes) < 2 {
 		panic("models: NewMLP needs at least two sizes")
 	}
+	return NewNetwork(mlpLayers(sizes, act))
+}
+
+// mlpLayers is NewMLP's stack.
+func mlpLayers(sizes []int, act Activation) []Layer {
 	var layers []Layer
 	for i := 0; i+1 < len(sizes); i++ {
 		a := act
@@ -75,5 +90,5 @@ func NewMLP(sizes []int, act Activation) *Network {
 		}
 		layers = append(layers, Layer{In: sizes[i], Out: sizes[i+1], Act: a, Bias: true, Init: InitLeCun})
 	}
-	return NewNetwork(layers)
+	return layers
 }

@@ -10,11 +10,18 @@ import (
 // parameters in one flat vector. See the package documentation for the
 // layout of J, Jv and Jᵀu.
 //
+// These are the core methods every model has; what a family can do better
+// than the generic algorithms built on them (per-sample norms, exact
+// Hessian-vector products, diag(G), the Gram matrix) it offers through the
+// optional interfaces VJPNormer, HVPer, DiagGGNer and Grammer. The package
+// modeltest checks an implementation against finite differences.
+//
 // All methods take a batch x (n×d, one sample per row) and write into
 // destinations supplied by the caller, which must not overlap the inputs.
-// Implementations process the batch in blocks of rows through linalg.Gemm and
-// reuse an internal workspace, so a Model is not safe for concurrent use.
-// Destinations are overwritten, never accumulated into.
+// Implementations may reuse an internal workspace, so a Model need not be
+// safe for concurrent use. Destinations are overwritten, never accumulated
+// into. Methods taking a Head call its methods with row offsets i0 relative
+// to x.
 type Model interface {
 	// NumParams returns p, the number of trainable parameters.
 	NumParams() int
@@ -38,16 +45,6 @@ type Model interface {
 	VJP(dst []float64, x *linalg.Dense, h Head)
 	// PerSampleVJP writes J_iᵀ u_i into row i of dst (n×p).
 	PerSampleVJP(dst, x *linalg.Dense, h Head)
-	// PerSampleVJPNorms writes ‖J_iᵀ u_i‖² into dst[i] (length n) without
-	// forming the per-sample vectors where the structure allows it.
-	PerSampleVJPNorms(dst []float64, x *linalg.Dense, h Head)
-	// HVP writes Σ_i J_iᵀ Λ_i J_i v into dst and, unless gaussNewton, adds
-	// the second-order term Σ_{i,k} u_ik ∇²f_k(x_i) v, where u and Λ come
-	// from h. With h from a loss this is the (unnormalized) Hessian of
-	// Σ_i ℓ_i times v, or its Gauss–Newton part.
-	HVP(dst []float64, x *linalg.Dense, v []float64, h Head, gaussNewton bool)
-	// DiagGGN writes diag(Σ_i J_iᵀ Λ_i J_i) into dst (length p).
-	DiagGGN(dst []float64, x *linalg.Dense, h Head)
 }
 
 // Head supplies what sits on top of a model's outputs: the cotangent

@@ -82,7 +82,7 @@ func (o *Objective) PerSampleGradients(dst *linalg.Dense, i0 int) {
 // PerSampleGradNorms writes ‖∇ℓ_i‖² into dst (length n) without forming
 // the per-sample gradients where the model's structure allows it.
 func (o *Objective) PerSampleGradNorms(dst []float64) {
-	o.Model.PerSampleVJPNorms(dst, o.X, o.head())
+	PerSampleVJPNorms(o.Model, dst, o.X, o.head())
 }
 
 // Jacobian writes the Jacobian rows of samples i0, …, i0+dst.Rows/K−1 into
@@ -123,19 +123,27 @@ func (o *Objective) VJP(dst []float64, u *linalg.Dense) {
 
 // GaussNewtonVec writes G v = JᵀΛJv/n into dst.
 func (o *Objective) GaussNewtonVec(dst, v []float64) {
-	o.Model.HVP(dst, o.X, v, o.head(), true)
+	GaussNewtonProduct(o.Model, dst, o.X, v, o.head())
 	linalg.Scal(o.invN(), dst)
 }
 
-// HessianVec writes H v = ∇²L·v into dst (exact, forward-over-reverse).
+// HasHessian reports whether HessianVec is available (the model is an
+// HVPer).
+func (o *Objective) HasHessian() bool { return HasHessian(o.Model) }
+
+// HessianVec writes H v = ∇²L·v into dst (exact, for a Network by
+// forward-over-reverse differentiation). It panics with ErrNoHessian when
+// the model is not an HVPer: check HasHessian first.
 func (o *Objective) HessianVec(dst, v []float64) {
-	o.Model.HVP(dst, o.X, v, o.head(), false)
+	if err := HessianProduct(o.Model, dst, o.X, v, o.head()); err != nil {
+		panic(err)
+	}
 	linalg.Scal(o.invN(), dst)
 }
 
 // DiagGaussNewton writes diag(G) into dst.
 func (o *Objective) DiagGaussNewton(dst []float64) {
-	o.Model.DiagGGN(dst, o.X, o.head())
+	DiagGGN(o.Model, dst, o.X, o.head())
 	linalg.Scal(o.invN(), dst)
 }
 

@@ -2,7 +2,8 @@ package models
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/noisegeom/noisegeom/internal/parallel"
 )
 
 // parallelMinWork is the number of elements below which an elementwise
@@ -19,23 +20,12 @@ func splits(n, minPer int) int {
 
 // parallelRange calls fn on p consecutive subranges [i0, i1) that cover
 // [0, n) (sizes rounded up to a multiple of 8), concurrently, and returns
-// when all are done. fn must only write data owned by its subrange, so
-// that the result does not depend on the partition (elementwise passes).
-// Callers test splits(…) > 1 first and call their loop directly otherwise:
-// the closure passed here escapes, and the serial path must not allocate.
-func parallelRange(n, p int, fn func(i0, i1 int)) {
-	chunk := ((n+p-1)/p + 7) &^ 7
-	var wg sync.WaitGroup
-	for i0 := chunk; i0 < n; i0 += chunk {
-		wg.Add(1)
-		go func(i0, i1 int) {
-			defer wg.Done()
-			fn(i0, i1)
-		}(i0, min(i0+chunk, n))
-	}
-	fn(0, min(chunk, n))
-	wg.Wait()
-}
+// when all are done (parallel.Range). fn must only write data owned by its
+// subrange, so that the result does not depend on the partition
+// (elementwise passes). Callers test splits(…) > 1 first and call their
+// loop directly otherwise: the closure passed here escapes, and the serial
+// path must not allocate.
+func parallelRange(n, p int, fn func(i0, i1 int)) { parallel.Range(n, p, 8, fn) }
 
 // rowsPer returns the minimum number of rows of width cols per goroutine.
 func rowsPer(cols int) int { return max(1, parallelMinWork/max(cols, 1)) }

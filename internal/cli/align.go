@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -290,7 +291,9 @@ func alignMain(f *alignFlags, pl *alignPlan) (*alignOutput, error) {
 			}
 		}
 	} else if f.data != "synthetic" {
-		initModel(model, f.seed, false)
+		if err := initModel(f.model, model, f.seed, false); err != nil {
+			return nil, err
+		}
 	}
 	if strings.HasSuffix(f.at, ".npy") {
 		// θ from a file: the model's p parameters in its flat layout;
@@ -437,7 +440,9 @@ func syntheticProblem(f *alignFlags, act models.Activation) (*problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	initModel(model, f.seed, false)
+	if err := initModel(f.model, model, f.seed, false); err != nil {
+		return nil, err
+	}
 	ds := gen.Generate()
 	pb := &problem{x: ds.X, y: ds.Y, model: model, popS: gen.Covariance(), outputs: 1}
 	if lt, ok := te.(*data.LinearTeacher); ok {
@@ -445,7 +450,9 @@ func syntheticProblem(f *alignFlags, act models.Activation) (*problem, error) {
 		return pb, nil
 	}
 	teacher, draw := model.Clone(), model.Clone()
-	initModel(draw, f.seed+1, true)
+	if err := initModel(f.model, draw, f.seed+1, true); err != nil {
+		return nil, err
+	}
 	copy(teacher.Params(), draw.Params())
 	pb.theta = append([]float64(nil), teacher.Params()...)
 	pb.y = linalg.NewDense(f.n, 1)
@@ -496,54 +503,62 @@ func parseAt(s string) (teacher bool, radius float64, err error) {
 }
 
 // newAlignModel builds the model family of --model for d inputs and K
-// outputs.
+// outputs through the model factory (alignSpec).
 func newAlignModel(f *alignFlags, d, K int, act models.Activation) (models.Model, error) {
-	switch f.model {
-	case "linear":
-		return models.NewLinear(d, K), nil
-	case "twolayer":
-		// f = (1/√m)·Σ_k a_k σ(w_kᵀx + b_k), second layer fixed (±1).
-		return models.NewNetwork([]models.Layer{
-			{In: d, Out: f.width, Act: act, Bias: f.bias, Init: models.InitLeCun},
-			{In: f.width, Out: K, Act: models.Identity, Frozen: true, Scale: 1 / math.Sqrt(float64(f.width)), Init: models.InitSigns},
-		}), nil
-	case "randomfeatures":
-		if K != 1 {
-			return nil, alignUsagef("--model randomfeatures has one output; use --targets sign with two --classes")
-		}
-		return models.NewRandomFeatures(d, f.width, act, f.seed+7), nil
-	case "diagonal":
-		if K != 1 {
-			return nil, alignUsagef("--model diagonal has one output; use --targets sign with two --classes")
-		}
-		return models.NewDiagonalLinear(d, models.Product), nil
-	case "mlp":
-		return models.NewMLP([]int{d, f.width, K}, act), nil
+	spec, err := alignSpec(f.model, d, K, f.width, f.bias)
+	if err != nil {
+		return nil, err
 	}
-	return nil, alignUsagef("--model %q: want linear, twolayer, randomfeatures, diagonal or mlp", f.model)
+	spec.Act, spec.FrozenSeed = act, f.seed+7
+	m, err := models.New(spec)
+	if err != nil {
+		return nil, alignSpecError(f.model, err)
+	}
+	return m, nil
 }
 
-// initModel draws the family's initialisation. For a teacher, random
-// features draw N(0, 1) second-layer weights (their initialisation is
-// zero); the linear teacher is data's (syntheticProblem).
-func initModel(m models.Model, seed uint64, teacher bool) {
-	switch m := m.(type) {
-	case *models.DiagonalLinear:
-		m.Init(seed, 1/math.Sqrt(math.Sqrt(float64(m.InputDim()))), 0.5)
-	case *models.Network:
-		frozen := append([]float64(nil), m.FrozenWeights()...)
-		m.Init(seed)
-		layers := m.Layers()
-		if layers[0].Frozen {
-			copy(m.FrozenWeights(), frozen) // random features: keep W
-		}
-		if teacher && layers[0].Frozen {
-			rng := rand.New(rand.NewPCG(seed, 0x7465616368))
-			for i := range m.Params() {
-				m.Params()[i] = rng.NormFloat64()
-			}
+// alignFamilies are the factory's families --model offers.
+var alignFamilies = []string{"linear", "twolayer", "randomfeatures", "diagonal", "mlp"}
+
+// alignSpec returns the factory spec of --model (one hidden layer of
+// --width; twolayer with a fixed ±1/√m second layer, randomfeatures and
+// diagonal with one output, diagonal as u⊙v) for d inputs and K outputs,
+// checked by the factory (usage errors).
+func alignSpec(model string, d, K, width int, bias bool) (models.Spec, error) {
+	if !slices.Contains(alignFamilies, model) {
+		return models.Spec{}, alignUsagef("--model %q: want linear, twolayer, randomfeatures, diagonal or mlp", model)
+	}
+	spec := models.Spec{Family: model, Inputs: d, Outputs: K, Width: width, Bias: bias, Diagonal: models.Product}
+	if _, _, err := spec.Size(); err != nil {
+		return spec, alignSpecError(model, err)
+	}
+	return spec, nil
+}
+
+// alignSpecError turns a factory error into the usage error of --model.
+func alignSpecError(model string, err error) error {
+	var se *models.SpecError
+	if errors.As(err, &se) && se.Field == "Outputs" {
+		return alignUsagef("--model %s has one output; use --targets sign with two --classes", model)
+	}
+	return alignUsagef("--model %s: %v", model, err)
+}
+
+// initModel draws the family's initialisation (models.Spec.Init). For a
+// teacher, random features draw N(0, 1) second-layer weights (their
+// initialisation is zero); the linear teacher is data's
+// (syntheticProblem).
+func initModel(family string, m models.Model, seed uint64, teacher bool) error {
+	if err := (models.Spec{Family: family}).Init(m, seed); err != nil {
+		return err
+	}
+	if teacher && family == "randomfeatures" {
+		rng := rand.New(rand.NewPCG(seed, 0x7465616368))
+		for i := range m.Params() {
+			m.Params()[i] = rng.NormFloat64()
 		}
 	}
+	return nil
 }
 
 // loadFashion loads, subsamples, scales and encodes Fashion-MNIST (the

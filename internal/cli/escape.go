@@ -347,9 +347,9 @@ func escapeMinimum(f *escapeFlags) (*models.Objective, float64, string, int, err
 	var res float64
 	minimum, trainSteps := "exact", 0
 	obj := models.NewObjective(pb.model, models.Square{}, pb.x, pb.y)
-	switch m := pb.model.(type) {
-	case *models.DiagonalLinear:
-		res, err = escape.DiagonalMinimum(m, pb.x, pb.y, f.unbalance)
+	switch f.prob.model {
+	case "diagonal":
+		res, err = escape.DiagonalMinimum(pb.model.(*models.DiagonalLinear), pb.x, pb.y, f.unbalance)
 	default:
 		if f.prob.model != "linear" {
 			minimum = "trained"

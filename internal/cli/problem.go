@@ -141,31 +141,14 @@ func checkFashionFlags(f *alignFlags, s *problemSpec) error {
 }
 
 // modelSize returns the trainable and frozen parameter counts of the
-// model family of --model for d inputs and K outputs (newAlignModel's
-// layouts), without allocating it.
+// model family of --model for d inputs and K outputs (the factory's
+// models.Spec.Size), without allocating it.
 func modelSize(model string, d, K, width int, bias bool) (p, frozen float64, err error) {
-	fd, fK, fm := float64(d), float64(K), float64(width)
-	switch model {
-	case "linear":
-		return fd * fK, 0, nil
-	case "twolayer":
-		p = fm * fd
-		if bias {
-			p += fm
-		}
-		return p, fm * fK, nil
-	case "randomfeatures", "diagonal":
-		if K != 1 {
-			return 0, 0, alignUsagef("--model %s has one output; use --targets sign with two --classes", model)
-		}
-		if model == "diagonal" {
-			return 2 * fd, 0, nil
-		}
-		return fm, fm * fd, nil
-	case "mlp":
-		return fd*fm + fm + fm*fK + fK, 0, nil
+	spec, err := alignSpec(model, d, K, width, bias)
+	if err != nil {
+		return 0, 0, err
 	}
-	return 0, 0, alignUsagef("--model %q: want linear, twolayer, randomfeatures, diagonal or mlp", model)
+	return spec.Size()
 }
 
 // problemBytes estimates the peak memory of building the problem: the

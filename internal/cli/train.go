@@ -152,7 +152,9 @@ func startProblem(f *alignFlags, at string) (*problem, error) {
 		return nil, err
 	}
 	if f.data != "synthetic" {
-		initModel(pb.model, f.seed, false)
+		if err := initModel(f.model, pb.model, f.seed, false); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case atTeacher:

@@ -11,7 +11,6 @@ import (
 	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
-	"github.com/noisegeom/noisegeom/models"
 )
 
 type degeneracySize struct {
@@ -139,9 +138,10 @@ func degeneracyUnit(ctx context.Context, cfg Config, sz degeneracySize, si int, 
 		thetaStar := synGaussian(sz.D, seed+1)
 		linalg.Scal(1/math.Sqrt(float64(sz.D)), thetaStar)
 		y := synLinearLabels(x, thetaStar, synLabelNoise, seed+2)
-		model := models.NewLinear(sz.D, 1)
-		copy(model.Params(), thetaStar)
-		linalg.Axpy(1, delta, model.Params())
+		model, err := linearAt(thetaStar, delta)
+		if err != nil {
+			return degeneracyResult{}, err
+		}
 		res, err := synAnalyse(model, x, y, analysis.PathAuto, sz.TopK, seed)
 		if err != nil {
 			return degeneracyResult{}, err

@@ -171,9 +171,10 @@ func buildDirProblem(model string, z dirSizes, seed uint64) (*dirProblem, error)
 			sNorm += sp.Values[i] * delta[i] * delta[i]
 		}
 		linalg.Scal(z.linOffset/math.Sqrt(sNorm), delta)
-		m := models.NewLinear(d, 1)
-		copy(m.Params(), theta)
-		linalg.Axpy(1, delta, m.Params())
+		m, err := linearAt(theta, delta)
+		if err != nil {
+			return nil, err
+		}
 		return &dirProblem{obj: models.NewObjective(m, models.Square{}, x, y),
 			popS: gen.Covariance(), delta: delta, noise2: z.linNoise * z.linNoise}, nil
 	case "twolayer", "twolayer-trained":
@@ -188,10 +189,15 @@ func buildDirProblem(model string, z dirSizes, seed uint64) (*dirProblem, error)
 		if err != nil {
 			return nil, err
 		}
-		cfg := models.TwoLayerConfig{D: z.tlD, M: z.tlM, Act: models.Tanh}
-		teacher, student := models.NewTwoLayer(cfg), models.NewTwoLayer(cfg)
-		teacher.Init(seed + 1)
-		student.Init(seed)
+		spec := models.Spec{Family: "twolayer", Inputs: z.tlD, Width: z.tlM, Act: models.Tanh}
+		teacher, err := newModel(spec, true, seed+1)
+		if err != nil {
+			return nil, err
+		}
+		student, err := newModel(spec, true, seed)
+		if err != nil {
+			return nil, err
+		}
 		y := linalg.NewDense(z.tlN, 1)
 		teacher.Predict(y, x)
 		for i := range y.Data {
@@ -232,8 +238,10 @@ func buildDirProblem(model string, z dirSizes, seed uint64) (*dirProblem, error)
 		for i := range y.Data {
 			y.Data[i] += z.netNois * rng.NormFloat64()
 		}
-		m := models.NewDiagonalLinear(z.diagD, models.Product)
-		m.Init(seed, 1/math.Sqrt(math.Sqrt(float64(z.diagD))), 0.5)
+		m, err := newModel(models.Spec{Family: "diagonal", Inputs: z.diagD, Diagonal: models.Product}, true, seed)
+		if err != nil {
+			return nil, err
+		}
 		return &dirProblem{obj: models.NewObjective(m, models.Square{}, x, y)}, nil
 	}
 	return nil, fmt.Errorf("unknown model %q", model)

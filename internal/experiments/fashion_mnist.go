@@ -221,8 +221,10 @@ func fashionTrain(ctx context.Context, cfg Config, z fmSizes, s, step int) (*mod
 	}
 	// Private copies: units may run concurrently.
 	x, y := d.trainX.Clone(), d.trainY.Clone()
-	net := models.NewMLP([]int{x.Cols, z.hidden, fmClasses}, models.Tanh)
-	net.Init(initSeed)
+	net, err := newModel(models.Spec{Family: "mlp", Inputs: x.Cols, Outputs: fmClasses, Width: z.hidden, Act: models.Tanh}, true, initSeed)
+	if err != nil {
+		return nil, nil, err
+	}
 	obj := models.NewObjective(net, models.Square{}, x, y)
 	o, err := optim.New(obj, optim.Config{Batch: z.batch, Sampling: optim.WithReplacement,
 		Schedule: optim.Constant(z.lr), Seed: sgdSeed})

@@ -12,7 +12,6 @@ import (
 	"github.com/noisegeom/noisegeom/data"
 	"github.com/noisegeom/noisegeom/internal/report"
 	"github.com/noisegeom/noisegeom/linalg"
-	"github.com/noisegeom/noisegeom/models"
 )
 
 // muVsNBound is the lower bound tested for the per-seed μ once
@@ -149,9 +148,10 @@ func muVsNSeed(cfg Config, sz muVsNSize, sp data.Spectrum, si, n, rep int) ([]mu
 		if pt == "offset" {
 			copy(dlt, delta)
 		}
-		model := models.NewLinear(sz.D, 1)
-		copy(model.Params(), thetaStar)
-		linalg.Axpy(1, dlt, model.Params())
+		model, err := linearAt(thetaStar, dlt)
+		if err != nil {
+			return nil, err
+		}
 		res, err := synAnalyse(model, x, y, analysis.PathAuto, 0, seed)
 		if err != nil {
 			return nil, err

@@ -117,29 +117,27 @@ func muVsPModel(fam muVsPFamily, d, w int, seed uint64) (models.Model, error) {
 		}
 		act = a
 	}
+	spec := models.Spec{Inputs: d, Width: w, Act: act, Diagonal: models.Product}
 	switch {
 	case fam.key == "linear":
-		return models.NewLinear(d, 1), nil // θ = 0
+		spec.Family = "linear" // θ = 0
+		return newModel(spec, false, seed)
 	case fam.key == "diagonal":
-		m := models.NewDiagonalLinear(d, models.Product)
-		m.Init(seed, 1/math.Sqrt(math.Sqrt(float64(d))), 0.5)
-		return m, nil
+		spec.Family = "diagonal"
 	case fam.key == "deeplinear2" || fam.key == "deeplinear3":
-		widths := []int{w}
+		spec.Family, spec.Depth = "deeplinear", 1
 		if fam.key == "deeplinear3" {
-			widths = []int{w, w}
+			spec.Depth = 2
 		}
-		m := models.NewDeepLinear(d, widths)
-		m.Init(seed)
-		return m, nil
 	case fam.key == "randomfeatures":
-		return models.NewRandomFeatures(d, w, act, seed), nil // θ = 0, W frozen from seed
+		spec.Family, spec.FrozenSeed = "randomfeatures", seed // θ = 0, W frozen from seed
+		return newModel(spec, false, seed)
 	case strings.HasPrefix(fam.key, "twolayer-"):
-		m := models.NewTwoLayer(models.TwoLayerConfig{D: d, M: w, Act: act})
-		m.Init(seed)
-		return m, nil
+		spec.Family = "twolayer"
+	default:
+		return nil, fmt.Errorf("mu-vs-p: unknown family %q", fam.key)
 	}
-	return nil, fmt.Errorf("mu-vs-p: unknown family %q", fam.key)
+	return newModel(spec, true, seed)
 }
 
 // muVsPResult is one (family, width) unit: seed by seed, the

@@ -58,16 +58,25 @@ func objective(f *fields) func() (*models.Objective, error) {
 			if prev != K {
 				return nil, fmt.Errorf("network has %d outputs, data %d", prev, K)
 			}
-			nw := models.NewNetwork(layers)
+			built, err := models.New(models.Spec{Family: "network", Inputs: d, Outputs: K, Layers: layers})
+			if err != nil {
+				return nil, err
+			}
+			nw := built.(*models.Network) // family network builds a *Network
 			if len(nw.FrozenWeights()) != len(frozen) {
 				return nil, fmt.Errorf("%d frozen weights in the file, network has %d", len(frozen), len(nw.FrozenWeights()))
 			}
 			copy(nw.FrozenWeights(), frozen)
 			m = nw
-		case "diagonal_product":
-			m = models.NewDiagonalLinear(d, models.Product)
-		case "diagonal_difference":
-			m = models.NewDiagonalLinear(d, models.Difference)
+		case "diagonal_product", "diagonal_difference":
+			spec := models.Spec{Family: "diagonal", Inputs: d, Diagonal: models.Product}
+			if kind == "diagonal_difference" {
+				spec.Diagonal = models.Difference
+			}
+			var err error
+			if m, err = models.New(spec); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, fmt.Errorf("unknown model %q", kind)
 		}

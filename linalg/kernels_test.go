@@ -513,6 +513,62 @@ func vtGemmRef(kc, mr, nr int, a, b, c []float64, ldc int) {
 // TestKernelsFMALoop runs every table's peak loop, which must return and
 // report a positive, even flop count per iteration (a multiply and an add
 // per lane).
+func TestKernelsTanh(t *testing.T)      { vtForVec(t, vtTables(), "tanh", 2, 8, vtTanhPrep(false)) }
+func TestKernelsTanhAlias(t *testing.T) { vtForVec(t, vtTables(), "tanh(x,x)", 1, 9, vtTanhPrep(true)) }
+
+// vtTanhPrep tests tanh (dst = s[0], src = s[len-1]): the bits of the
+// scalar Tanh, which is within 2 ulp of math.Tanh (TestTanhAccuracy), and
+// the source untouched unless it is the destination.
+func vtTanhPrep(alias bool) vtVecKernel {
+	return func(n int, v [][]float64, g *ft.Gen) func(*kernels, [][]float64) error {
+		src := v[len(v)-1]
+		return func(k *kernels, s [][]float64) error {
+			k.tanh(s[0], s[len(s)-1])
+			for i, x := range src {
+				if want := Tanh(x); !ft.SameBits(s[0][i], want) {
+					return fmt.Errorf("tanh(%v) = %v, scalar Tanh %v", x, s[0][i], want)
+				}
+			}
+			if alias {
+				return nil
+			}
+			return vtUnchanged("src", s[1], src)
+		}
+	}
+}
+
+func TestKernelsRot(t *testing.T) { vtForVec(t, vtTables(), "rot", 2, 10, vtRotPrep) }
+
+// vtRotPrep tests rot: each output is c·x ∓ s·y with two products and one
+// sum (fused or not), so within γ₂ of the exact value.
+func vtRotPrep(n int, v [][]float64, g *ft.Gen) func(*kernels, [][]float64) error {
+	x, y := v[0], v[1]
+	th := 2 * math.Pi * g.Rand().Float64()
+	c, sn := math.Cos(th), math.Sin(th)
+	refX, refY := make([]ft.Sum, n), make([]ft.Sum, n)
+	for i := range x {
+		refX[i].AddProd(c, x[i])
+		refX[i].AddProd(-sn, y[i])
+		refY[i].AddProd(sn, x[i])
+		refY[i].AddProd(c, y[i])
+	}
+	genX, genY := append([]float64(nil), x...), append([]float64(nil), y...)
+	rotGeneric(genX, genY, c, sn)
+	rel, slack := ft.Gamma(2), vtProdSlack(2)
+	return func(k *kernels, s [][]float64) error {
+		k.rot(s[0], s[1], c, sn)
+		for i := range x {
+			if err := vtCheckElem(&refX[i], s[0][i], genX[i], rel, slack, false); err != nil {
+				return fmt.Errorf("x'[%d] (θ=%v): %w", i, th, err)
+			}
+			if err := vtCheckElem(&refY[i], s[1][i], genY[i], rel, slack, false); err != nil {
+				return fmt.Errorf("y'[%d] (θ=%v): %w", i, th, err)
+			}
+		}
+		return nil
+	}
+}
+
 func TestKernelsFMALoop(t *testing.T) {
 	for _, k := range vtTables() {
 		if k.fmaLoopFlops <= 0 || k.fmaLoopFlops%2 != 0 {

@@ -113,7 +113,7 @@ func (a Activation) Eval(z float64) (s, d1, d2 float64) {
 	case Identity:
 		return z, 1, 0
 	case Tanh:
-		t := tanh(z)
+		t := linalg.Tanh(z)
 		d := 1 - t*t
 		return t, d, -2 * t * d
 	case Softplus:
@@ -185,7 +185,7 @@ func (a Activation) apply(s, d1, d2, z []float64) {
 		fill(d2, 0)
 		return
 	case Tanh:
-		tanhSlice(s, z)
+		linalg.TanhTo(s, z)
 		switch {
 		case d1 != nil && d2 != nil:
 			for i, t := range s[:len(d1)] {

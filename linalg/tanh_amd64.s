@@ -9,7 +9,7 @@
 	VPBROADCASTQ AX, Z
 
 // TANH8 computes Z0 = tanh(Z0) for eight lanes with the algorithm of the
-// Go function tanh (tanh.go), using FMA; clobbers Z1-Z12.
+// Go function Tanh (tanh.go), using FMA; clobbers Z1-Z12.
 #define TANH8 \
 	VPANDQ       Z16, Z0, Z1  \ // a = |x|
 	VMINPD       Z1, Z17, Z1  \ // a = min(20, a); a NaN stays NaN
@@ -49,8 +49,8 @@
 	VPORQ        Z9, Z0, Z0
 
 // func tanhAVX512(dst, src []float64)
-// dst[i] = tanh(src[i]) for i < len(src); len(dst) ≥ len(src) (checked by
-// the Go caller); dst may alias src.
+// dst[i] = Tanh(src[i]) for i < len(src); len(dst) == len(src) (checked by
+// TanhTo); dst may alias src.
 TEXT ·tanhAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI

@@ -62,9 +62,9 @@ func TestTanhActivationIsLinalgKernel(t *testing.T) {
 		want := make([]float64, len(z))
 		linalg.TanhTo(want, z)
 		s, d1 := make([]float64, len(z)), make([]float64, len(z))
-		Tanh.apply(s, d1, nil, z)
+		Tanh.EvalTo(s, d1, nil, z)
 		inPlace := append([]float64(nil), z...)
-		Tanh.apply(inPlace, nil, nil, inPlace)
+		Tanh.EvalTo(inPlace, nil, nil, inPlace)
 		for i := range z {
 			assert.Equal(t, math.Float64bits(want[i]), math.Float64bits(s[i]), "%s: tanh(%v)", name, z[i])
 			assert.Equal(t, math.Float64bits(want[i]), math.Float64bits(inPlace[i]), "%s: in place tanh(%v)", name, z[i])

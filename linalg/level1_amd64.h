@@ -1,8 +1,12 @@
 // Macros shared by the amd64 kernels: the AVX2 (YMM, four float64 per
-// vector) and AVX-512 (ZMM, eight per vector) level-1 kernels are the same
-// loops over vectors of different widths, written once here and
-// instantiated in level1_avx2_amd64.s and level1_avx512_amd64.s with their
-// registers and vector width W in bytes (32 or 64).
+// vector) and AVX-512 (ZMM, eight per vector) kernels are the same loops
+// over vectors of different widths, written once here and instantiated
+// with their registers and vector width W in bytes (32 or 64): the level-1
+// kernels in level1_avx2_amd64.s and level1_avx512_amd64.s, the gemv
+// kernels in linalg_amd64.s, the rotations in tridiag_rot_amd64.s. The
+// AVX2 and AVX-512 forms differ only in width, in how the last elements
+// are handled (SCALARTAIL or the Go wrapper; MASKTAIL) and in the final
+// fold of ZMM to YMM.
 //
 // Register roles in every level-1 kernel:
 //	SI  x (read only)           DI  y, or x for scal (read and written)
@@ -155,6 +159,58 @@ DONE:
 #define ASUM1(AND, V8, A0, T0) \
 	AND    (SI)(AX*8), V8, T0 \
 	VADDPD T0, A0, A0
+
+// ---------------------------------------------------------------------------
+// Four-row gemv bodies (linalg_amd64.s): rows at SI, R9, R10, R11, column
+// j = AX, x (gemvN) or y (gemvT) at DI or DX.
+
+// GEMVN2: two vectors of x (X0, X1) times the same columns of the four
+// rows, into the accumulators A0..A3 (first vector) and A4..A7 (second).
+#define GEMVN2(W, X0, X1, A0, A1, A2, A3, A4, A5, A6, A7) \
+	VMOVUPD     (DI)(AX*8), X0      \
+	VMOVUPD     W(DI)(AX*8), X1     \
+	VFMADD231PD (SI)(AX*8), X0, A0  \
+	VFMADD231PD (R9)(AX*8), X0, A1  \
+	VFMADD231PD (R10)(AX*8), X0, A2 \
+	VFMADD231PD (R11)(AX*8), X0, A3 \
+	VFMADD231PD W(SI)(AX*8), X1, A4 \
+	VFMADD231PD W(R9)(AX*8), X1, A5 \
+	VFMADD231PD W(R10)(AX*8), X1, A6 \
+	VFMADD231PD W(R11)(AX*8), X1, A7
+#define GEMVN1(X0, A0, A1, A2, A3) \
+	VMOVUPD     (DI)(AX*8), X0      \
+	VFMADD231PD (SI)(AX*8), X0, A0  \
+	VFMADD231PD (R9)(AX*8), X0, A1  \
+	VFMADD231PD (R10)(AX*8), X0, A2 \
+	VFMADD231PD (R11)(AX*8), X0, A3
+
+// GEMVT4: four vectors of y (Y0..Y3, at DX) receive the four rows scaled
+// by S0..S3 = alpha·x[row], row by row in order, and are stored back.
+#define GEMVT4(W, S0, S1, S2, S3, Y0, Y1, Y2, Y3) \
+	VMOVUPD (DX)(AX*8), Y0      \
+	VMOVUPD W(DX)(AX*8), Y1     \
+	VMOVUPD (2*W)(DX)(AX*8), Y2 \
+	VMOVUPD (3*W)(DX)(AX*8), Y3 \
+	GEMVTROW(W, SI, S0, Y0, Y1, Y2, Y3)  \
+	GEMVTROW(W, R9, S1, Y0, Y1, Y2, Y3)  \
+	GEMVTROW(W, R10, S2, Y0, Y1, Y2, Y3) \
+	GEMVTROW(W, R11, S3, Y0, Y1, Y2, Y3) \
+	VMOVUPD Y0, (DX)(AX*8)      \
+	VMOVUPD Y1, W(DX)(AX*8)     \
+	VMOVUPD Y2, (2*W)(DX)(AX*8) \
+	VMOVUPD Y3, (3*W)(DX)(AX*8)
+#define GEMVTROW(W, R, S, Y0, Y1, Y2, Y3) \
+	VFMADD231PD (R)(AX*8), S, Y0       \
+	VFMADD231PD W(R)(AX*8), S, Y1      \
+	VFMADD231PD (2*W)(R)(AX*8), S, Y2  \
+	VFMADD231PD (3*W)(R)(AX*8), S, Y3
+#define GEMVT1(S0, S1, S2, S3, Y0) \
+	VMOVUPD     (DX)(AX*8), Y0      \
+	VFMADD231PD (SI)(AX*8), S0, Y0  \
+	VFMADD231PD (R9)(AX*8), S1, Y0  \
+	VFMADD231PD (R10)(AX*8), S2, Y0 \
+	VFMADD231PD (R11)(AX*8), S3, Y0 \
+	VMOVUPD     Y0, (DX)(AX*8)
 
 // STORE4 writes four result vectors back to y[i..].
 #define STORE4(W, A0, A1, A2, A3) \

@@ -3,7 +3,8 @@ package linalg
 import (
 	"math"
 	"runtime"
-	"sync"
+
+	"github.com/noisegeom/noisegeom/internal/parallel"
 )
 
 // rotBatch collects the plane rotations of several implicit QL sweeps and
@@ -80,26 +81,16 @@ func (b *rotBatch) flush() {
 	if ncol*b.count >= rotParallelMin {
 		workers = min(runtime.GOMAXPROCS(0), max(ncol/64, 1))
 	}
-	// Contiguous column ranges, multiples of 8 columns.
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		c0 := ncol * w / workers &^ 7
-		c1 := ncol * (w + 1) / workers &^ 7
-		if w == workers-1 {
-			c1 = ncol
+	// Contiguous column ranges, multiples of 8 columns; every column gets
+	// the same operations whatever the partition. The range at column 0
+	// (run by the caller) uses b.perm as scratch, the others their own.
+	parallel.Range(ncol, workers, 8, func(c0, c1 int) {
+		perm := b.perm
+		if c0 > 0 {
+			perm = make([]int, n)
 		}
-		if workers == 1 {
-			b.applyRange(0, ncol, simd, fused, b.perm)
-			break
-		}
-		wg.Add(1)
-		go func(c0, c1 int) {
-			defer wg.Done()
-			perm := make([]int, n)
-			b.applyRange(c0, c1, simd, fused, perm)
-		}(c0, c1)
-	}
-	wg.Wait()
+		b.applyRange(c0, c1, simd, fused, perm)
+	})
 	// The crosswise updates depend only on (c, s): replay them on the
 	// references.
 	if simd {

@@ -17,39 +17,61 @@ type Teacher interface {
 	Spec() string
 }
 
-// Activation is a scalar nonlinearity of a two-layer teacher.
-type Activation int
+// Activation is a scalar nonlinearity of a two-layer teacher: an alias of
+// the one activation enum, linalg.Activation. Teachers support the six
+// below (not GELU), evaluated deterministically (applyActivation), and
+// name them as ParseActivation reads them.
+type Activation = linalg.Activation
 
 const (
-	Tanh Activation = iota
-	ReLU
-	LeakyReLU // slope 0.01 for negative inputs
-	Sigmoid
-	Softplus
-	Identity
+	Tanh      = linalg.ActTanh
+	ReLU      = linalg.ActReLU
+	LeakyReLU = linalg.ActLeakyReLU // slope 0.01 for negative inputs
+	Sigmoid   = linalg.ActSigmoid
+	Softplus  = linalg.ActSoftplus
+	Identity  = linalg.ActIdentity
 )
 
-var activationNames = []string{"tanh", "relu", "leakyrelu", "sigmoid", "softplus", "identity"}
+// teacherActivations are the activations of teachers with their spec
+// names, in the order the error messages list them.
+var teacherActivations = []struct {
+	name string
+	act  Activation
+}{{"tanh", Tanh}, {"relu", ReLU}, {"leakyrelu", LeakyReLU}, {"sigmoid", Sigmoid}, {"softplus", Softplus}, {"identity", Identity}}
 
-func (a Activation) String() string {
-	if a >= 0 && int(a) < len(activationNames) {
-		return activationNames[a]
-	}
-	return "Activation(" + strconv.Itoa(int(a)) + ")"
-}
-
-// ParseActivation parses an activation name.
-func ParseActivation(s string) (Activation, error) {
-	for i, n := range activationNames {
-		if strings.EqualFold(s, n) {
-			return Activation(i), nil
+// teacherActivationName returns a's name in teacher specs ("leakyrelu"
+// where linalg says "leaky_relu"), or "" if teachers do not support a.
+func teacherActivationName(a Activation) string {
+	for _, ta := range teacherActivations {
+		if ta.act == a {
+			return ta.name
 		}
 	}
-	return 0, specErr("unknown activation %q (want one of %s)", s, strings.Join(activationNames, ", "))
+	return ""
 }
 
-// Apply evaluates the activation deterministically.
-func (a Activation) Apply(x float64) float64 {
+// ParseActivation parses a teacher activation name (case-insensitive):
+// tanh, relu, leakyrelu, sigmoid, softplus or identity.
+func ParseActivation(s string) (Activation, error) {
+	for _, ta := range teacherActivations {
+		if strings.EqualFold(s, ta.name) {
+			return ta.act, nil
+		}
+	}
+	return 0, specErr("unknown activation %q (want one of %s)", s, teacherActivationList())
+}
+
+// teacherActivationList lists the teacher activation names, comma-separated.
+func teacherActivationList() string {
+	names := make([]string, len(teacherActivations))
+	for i, ta := range teacherActivations {
+		names[i] = ta.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// applyActivation evaluates a teacher activation deterministically.
+func applyActivation(a Activation, x float64) float64 {
 	switch a {
 	case Tanh:
 		return detTanh(x)
@@ -104,8 +126,8 @@ func NewTwoLayerTeacher(d, m, k int, act Activation, seed uint64) (*TwoLayerTeac
 	if d < 1 || m < 1 || k < 1 {
 		return nil, specErr("two-layer teacher needs d, width and K ≥ 1, got d=%d m=%d K=%d", d, m, k)
 	}
-	if act < 0 || int(act) >= len(activationNames) {
-		return nil, specErr("unknown activation %d", act)
+	if teacherActivationName(act) == "" {
+		return nil, specErr("activation %v has no teacher (want one of %s)", act, teacherActivationList())
 	}
 	w := linalg.NewDense(m, d)
 	a := linalg.NewDense(k, m)
@@ -117,13 +139,13 @@ func NewTwoLayerTeacher(d, m, k int, act Activation, seed uint64) (*TwoLayerTeac
 func (t *TwoLayerTeacher) Inputs() int  { return t.W.Cols }
 func (t *TwoLayerTeacher) Outputs() int { return t.A.Rows }
 func (t *TwoLayerTeacher) Spec() string {
-	return "twolayer:" + strconv.Itoa(t.W.Rows) + ":" + t.Act.String()
+	return "twolayer:" + strconv.Itoa(t.W.Rows) + ":" + teacherActivationName(t.Act)
 }
 func (t *TwoLayerTeacher) Eval(x, y []float64) {
 	y = y[:t.A.Rows]
 	clear(y)
 	for h := 0; h < t.W.Rows; h++ {
-		s := t.Act.Apply(detDot(t.W.Row(h), x))
+		s := applyActivation(t.Act, detDot(t.W.Row(h), x))
 		for k := range y {
 			y[k] += mul(t.A.Data[k*t.A.Stride+h], s)
 		}

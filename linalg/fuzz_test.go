@@ -129,8 +129,12 @@ func FuzzDot(f *testing.F) {
 	for _, n := range []int{0, 1, 3, 7, 8, 9, 16, 17, 31, 33, 64, 67, 130} {
 		vtSeeds(f, vtCat(vtU16(n), []byte{byte(n), byte(3 * n)}))
 	}
-	tables := vtTables()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(vtFuzzDot(vtTables()))
+}
+
+// vtFuzzDot is the body of FuzzDot.
+func vtFuzzDot(tables []*kernels) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
 		d := &vtDecoder{b: data}
 		n := d.intn(600)
 		px, py := d.placement(), d.placement()
@@ -161,15 +165,19 @@ func FuzzDot(f *testing.F) {
 				t.Errorf("%s: %v", where, err)
 			}
 		}
-	})
+	}
 }
 
 func FuzzAxpy(f *testing.F) {
 	for _, n := range []int{0, 1, 4, 5, 15, 16, 17, 33, 65, 129} {
 		vtSeeds(f, vtCat(vtU16(n), []byte{byte(n), byte(7 * n), byte(n % 3)}))
 	}
-	tables := vtTables()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(vtFuzzAxpy(vtTables()))
+}
+
+// vtFuzzAxpy is the body of FuzzAxpy.
+func vtFuzzAxpy(tables []*kernels) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
 		d := &vtDecoder{b: data}
 		n := d.intn(600)
 		px, py := d.placement(), d.placement()
@@ -208,7 +216,7 @@ func FuzzAxpy(f *testing.F) {
 				t.Errorf("%s: %v", where, err)
 			}
 		}
-	})
+	}
 }
 
 func FuzzGemv(f *testing.F) {
@@ -217,8 +225,12 @@ func FuzzGemv(f *testing.F) {
 			vtSeeds(f, []byte{byte(sh[0]), byte(sh[1]), 0, byte(sh[1]), tr, byte(sh[0] + sh[1])})
 		}
 	}
-	tables := vtTables()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(vtFuzzGemv(vtTables()))
+}
+
+// vtFuzzGemv is the body of FuzzGemv.
+func vtFuzzGemv(tables []*kernels) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
 		d := &vtDecoder{b: data}
 		m, n := int(d.byte())%40, int(d.byte())%140
 		if d.byte()%8 == 0 {
@@ -292,15 +304,19 @@ func FuzzGemv(f *testing.F) {
 				t.Errorf("%s: %v", where, err)
 			}
 		}
-	})
+	}
 }
 
 func FuzzGemmKernel(f *testing.F) {
 	for _, kc := range []int{0, 1, 2, 5, 8, 13, 20, 33} {
 		vtSeeds(f, []byte{byte(kc), byte(kc % 3), byte(kc)})
 	}
-	tables := vtTables()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(vtFuzzGemmKernel(vtTables()))
+}
+
+// vtFuzzGemmKernel is the body of FuzzGemmKernel.
+func vtFuzzGemmKernel(tables []*kernels) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
 		d := &vtDecoder{b: data}
 		kc := int(d.byte()) % 70
 		extra := int(d.byte()) % 6
@@ -360,5 +376,83 @@ func FuzzGemmKernel(f *testing.F) {
 				t.Errorf("%s: %v", where, err)
 			}
 		}
-	})
+	}
+}
+
+// FuzzLevel1 decodes a length, placements, alpha and beta (special values
+// included) and two vectors, and checks axpby, scal and asum of every
+// table (dot and axpy have their own targets).
+func FuzzLevel1(f *testing.F) {
+	for _, n := range []int{0, 1, 3, 8, 9, 17, 19, 33, 67, 130} {
+		vtSeeds(f, vtCat(vtU16(n), []byte{byte(n), byte(5 * n), 30, 200}))
+	}
+	f.Fuzz(vtFuzzLevel1(vtTables()))
+}
+
+// vtFuzzLevel1 is the body of FuzzLevel1.
+func vtFuzzLevel1(tables []*kernels) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
+		d := &vtDecoder{b: data}
+		n := d.intn(600)
+		lay := []vtPlacement{d.placement(), d.placement()}
+		alpha, beta := d.float(), d.float()
+		v := [][]float64{d.floats(n), d.floats(n)}
+		g := ft.New(d.seed)
+		for _, c := range []struct {
+			name string
+			nops int
+			prep vtVecKernel
+		}{
+			{"axpby", 2, vtAxpbyPrep(false, []float64{alpha, beta})},
+			{"scal", 1, vtScalPrep([]float64{alpha})},
+			{"asum", 1, vtAsumPrep},
+		} {
+			run := c.prep(n, v[:c.nops], g)
+			for _, k := range tables {
+				ops := make([]vtOperand, c.nops)
+				s := make([][]float64, c.nops)
+				for i := range ops {
+					ops[i] = vtPlace(t, lay[i], v[i])
+					s[i] = ops[i].s
+				}
+				where := fmt.Sprintf("%s.%s n=%d alpha=%v beta=%v %v", k.name, c.name, n, alpha, beta, lay[:c.nops])
+				var err error
+				if !ft.NoFault(t, where, func() { err = run(k, s) }) {
+					continue
+				}
+				if err == nil {
+					err = vtCheckOps(ops...)
+				}
+				if err != nil {
+					t.Errorf("%s: %v", where, err)
+				}
+			}
+		}
+	}
+}
+
+// TestFuzzBodiesRandomInputs runs the fuzz bodies on random inputs as a
+// plain test, for platforms where go test -fuzz cannot run (arm64 under
+// qemu-user execs its fuzzing workers natively).
+func TestFuzzBodiesRandomInputs(t *testing.T) {
+	reps := 300
+	if testing.Short() {
+		reps = 60
+	}
+	g := ft.New(20)
+	tables := vtTables()
+	bodies := []func(*testing.T, []byte){vtFuzzDot(tables), vtFuzzAxpy(tables), vtFuzzGemv(tables),
+		vtFuzzGemmKernel(tables), vtFuzzLevel1(tables)}
+	for range reps {
+		data := make([]byte, 3+g.Rand().IntN(90))
+		for i := range data {
+			data[i] = byte(g.Rand().Uint32())
+		}
+		for _, body := range bodies {
+			body(t, data)
+		}
+		if t.Failed() {
+			return
+		}
+	}
 }

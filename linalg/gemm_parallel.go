@@ -3,6 +3,8 @@ package linalg
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/noisegeom/noisegeom/internal/parallel"
 )
 
 // Parallel Gemm.
@@ -22,8 +24,8 @@ import (
 // sums in pc order, each computed by the same micro-kernel call, so the
 // result is bitwise identical for every GOMAXPROCS (and every scheduling).
 //
-// Allocations: the team (one object) and one closure per started goroutine,
-// so workers objects per call; the packing buffers come from the pool.
+// Allocations: the team, the closure passed to parallel.Range and one per
+// goroutine it starts; the packing buffers come from the pool.
 
 // gemmTeam is the shared state of one parallel call.
 type gemmTeam struct {
@@ -32,7 +34,6 @@ type gemmTeam struct {
 	bbuf    []float64
 	next    atomic.Int64 // next work unit of the current compute phase
 	bar     barrier
-	wg      sync.WaitGroup
 }
 
 // unitsPerWorker is how many work units each worker gets on average in the
@@ -45,15 +46,13 @@ func (g *gemmProblem) parallel(workers int) {
 	bp := getPack(g.bBufLen())
 	t := &gemmTeam{g: *g, workers: workers, bbuf: *bp}
 	t.bar.init(workers)
-	t.wg.Add(workers - 1)
-	for w := 1; w < workers; w++ {
-		go func() {
+	// One subrange per worker, all running at once (the barriers need
+	// them to); worker 0 is the caller.
+	parallel.Range(workers, workers, 1, func(w0, w1 int) {
+		for w := w0; w < w1; w++ {
 			t.work(w)
-			t.wg.Done()
-		}()
-	}
-	t.work(0)
-	t.wg.Wait()
+		}
+	})
 	putPack(bp)
 }
 

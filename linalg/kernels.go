@@ -39,6 +39,20 @@ type kernels struct {
 	// len(a) ≥ kc*MR, len(b) ≥ kc*NR, len(c) ≥ (MR-1)*ldc + NR, ldc ≥ NR.
 	gemmKernel func(kc int, a, b, c []float64, ldc int)
 
+	// tanh sets dst[i] = Tanh(src[i]) (tanh.go) bit for bit;
+	// len(dst) == len(src); dst may be src.
+	tanh func(dst, src []float64)
+
+	// rot applies a plane rotation: x[i], y[i] = c·x[i] − s·y[i],
+	// s·x[i] + c·y[i]; len(x) == len(y). Every element gets the same two
+	// roundings each way (tridiag_rot.go bounds the error).
+	rot func(x, y []float64, c, s float64)
+	// rotViaAxpby: for rows longer than rotFusedMax the QL eigenvector
+	// update should use two passes of this table's axpby (rotate's
+	// crosswise form) rather than rot, for a table whose axpby is vector
+	// code but which has no vector rot.
+	rotViaAxpby bool
+
 	// fmaLoop runs iters iterations of a loop of independent fused
 	// multiply-adds on registers and does nothing else; each iteration
 	// performs fmaLoopFlops floating-point operations. It measures the

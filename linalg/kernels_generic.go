@@ -16,6 +16,8 @@ var genericKernels = &kernels{
 	gemmMR:       4,
 	gemmNR:       4,
 	gemmKernel:   gemmKernelGeneric4x4,
+	tanh:         tanhGeneric,
+	rot:          rotGeneric,
 	fmaLoop:      fmaLoopGeneric,
 	fmaLoopFlops: 16,
 }
@@ -80,6 +82,15 @@ func gemvTGeneric(alpha float64, a []float64, lda int, x, y []float64) {
 	n := len(y)
 	for i, xi := range x {
 		axpyGeneric(alpha*xi, a[i*lda:i*lda+n], y)
+	}
+}
+
+func rotGeneric(x, y []float64, c, s float64) {
+	y = y[:len(x)]
+	for k, xk := range x {
+		yk := y[k]
+		x[k] = c*xk - s*yk
+		y[k] = s*xk + c*yk
 	}
 }
 

@@ -84,7 +84,7 @@ func TestKernelChecksCatchBugs(t *testing.T) {
 					*at(y, len(y)) = 0
 				}
 			}
-		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "axpy", 2, 2, vtAxpyPrep(false)) }},
+		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "axpy", 2, 2, vtAxpyPrep(false, nil)) }},
 		{"axpy writes y[-1]", func(k *kernels) {
 			k.axpy = func(alpha float64, x, y []float64) {
 				axpyGeneric(alpha, x, y)
@@ -92,7 +92,7 @@ func TestKernelChecksCatchBugs(t *testing.T) {
 					*at(y, -1) = 1
 				}
 			}
-		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "axpy", 2, 2, vtAxpyPrep(false)) }},
+		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "axpy", 2, 2, vtAxpyPrep(false, nil)) }},
 		{"axpby skips y when beta == 0", func(k *kernels) {
 			k.axpby = func(alpha float64, x []float64, beta float64, y []float64) {
 				if beta == 0 {
@@ -103,7 +103,7 @@ func TestKernelChecksCatchBugs(t *testing.T) {
 				}
 				axpbyGeneric(alpha, x, beta, y)
 			}
-		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "axpby", 2, 4, vtAxpbyPrep(false)) }},
+		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "axpby", 2, 4, vtAxpbyPrep(false, nil)) }},
 		{"scal flushes subnormals", func(k *kernels) {
 			k.scal = func(alpha float64, x []float64) {
 				for i := range x {
@@ -113,7 +113,7 @@ func TestKernelChecksCatchBugs(t *testing.T) {
 					}
 				}
 			}
-		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "scal", 1, 6, vtScalPrep) }},
+		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "scal", 1, 6, vtScalPrep(nil)) }},
 		{"asum of nothing is -0", func(k *kernels) {
 			k.asum = func(x []float64) float64 {
 				if len(x) == 0 {
@@ -122,6 +122,25 @@ func TestKernelChecksCatchBugs(t *testing.T) {
 				return asumGeneric(x)
 			}
 		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "asum", 1, 7, vtAsumPrep) }},
+		{"asum drops NaN", func(k *kernels) {
+			k.asum = func(x []float64) float64 {
+				var s float64
+				for _, v := range x {
+					if !math.IsNaN(v) {
+						s += math.Abs(v)
+					}
+				}
+				return s
+			}
+		}, func(tb testing.TB, ks []*kernels) { vtForVec(tb, ks, "asum", 1, 7, vtAsumPrep) }},
+		{"gemvN skips the last row", func(k *kernels) {
+			k.gemvN = func(alpha float64, a []float64, lda int, x, y []float64) {
+				if len(y) > 0 {
+					y = y[:len(y)-1]
+				}
+				gemvNGeneric(alpha, a, lda, x, y)
+			}
+		}, func(tb testing.TB, ks []*kernels) { vtGemv(tb, ks, false) }},
 		{"gemvN ignores lda", func(k *kernels) {
 			k.gemvN = func(alpha float64, a []float64, lda int, x, y []float64) {
 				gemvNGeneric(alpha, a, len(x), x, y)
@@ -161,6 +180,26 @@ func TestKernelChecksCatchBugs(t *testing.T) {
 		} else {
 			t.Logf("mutant %q caught: %s", m.name, rec.first)
 		}
+	}
+}
+
+// TestKernelChecksAcceptCorrectVariants: a correct kernel that sums in
+// another order with fused multiply-adds passes the checks (they test the
+// contract, not the generic kernel's rounding).
+func TestKernelChecksAcceptCorrectVariants(t *testing.T) {
+	rec := &vtRecorder{TB: t}
+	k := newTable("reversed-fma", func(k *kernels) {
+		k.dot = func(x, y []float64) float64 {
+			var s float64
+			for i := len(x) - 1; i >= 0; i-- {
+				s = math.FMA(x[i], y[i], s)
+			}
+			return s
+		}
+	})
+	vtRunDot(rec, []*kernels{k})
+	if rec.failed != 0 {
+		t.Errorf("a correct reordered FMA dot failed the checks: %s", rec.first)
 	}
 }
 

@@ -2,7 +2,8 @@
 
 package linalg
 
-// Level-1/2 kernels in assembly (linalg_amd64.s) for the avx2 and avx512
+// Level-1/2 kernels in assembly (level1_avx2_amd64.s, level1_avx512_amd64.s,
+// and the four-row gemv kernels in linalg_amd64.s) for the avx2 and avx512
 // tables. Each implements the contract of the kernels field of the same
 // name (kernels.go); the 4-row gemv kernels are driven by Go wrappers.
 

@@ -3,7 +3,8 @@ package linalg
 import (
 	"math"
 	"runtime"
-	"sync"
+
+	"github.com/noisegeom/noisegeom/internal/parallel"
 )
 
 // rotBatch collects the plane rotations of several implicit QL sweeps and
@@ -68,34 +69,28 @@ func (b *rotBatch) flush() {
 	if n > 0 {
 		ncol = len(b.rows[0])
 	}
-	// Fused SIMD kernel if there is one; else two axpby passes with
-	// crosswise updates (simd); else the scalar loop.
-	fused := rotKernelFor(impl().name)
-	simd := fused == nil && ncol > rotFusedMax && impl().name != "generic"
+	// The table's rotation kernel, or for long rows two axpby passes with
+	// crosswise updates (simd) when the table asks for them.
+	k := impl()
+	simd := k.rotViaAxpby && ncol > rotFusedMax
+	fused := k.rot
+	if simd {
+		fused = nil
+	}
 	workers := 1
 	if ncol*b.count >= rotParallelMin {
 		workers = min(runtime.GOMAXPROCS(0), max(ncol/64, 1))
 	}
-	// Contiguous column ranges, multiples of 8 columns.
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		c0 := ncol * w / workers &^ 7
-		c1 := ncol * (w + 1) / workers &^ 7
-		if w == workers-1 {
-			c1 = ncol
+	// Contiguous column ranges, multiples of 8 columns; every column gets
+	// the same operations whatever the partition. The range at column 0
+	// (run by the caller) uses b.perm as scratch, the others their own.
+	parallel.Range(ncol, workers, 8, func(c0, c1 int) {
+		perm := b.perm
+		if c0 > 0 {
+			perm = make([]int, n)
 		}
-		if workers == 1 {
-			b.applyRange(0, ncol, simd, fused, b.perm)
-			break
-		}
-		wg.Add(1)
-		go func(c0, c1 int) {
-			defer wg.Done()
-			perm := make([]int, n)
-			b.applyRange(c0, c1, simd, fused, perm)
-		}(c0, c1)
-	}
-	wg.Wait()
+		b.applyRange(c0, c1, simd, fused, perm)
+	})
 	// The crosswise updates depend only on (c, s): replay them on the
 	// references.
 	if simd {
@@ -125,7 +120,7 @@ func (b *rotBatch) replayPerm(perm []int) {
 }
 
 // applyRange applies the batch to columns [c0, c1) in chunks, with the
-// fused kernel if not nil, else rotate; perm is scratch of length
+// fused kernel if not nil, else rotate (simd); perm is scratch of length
 // len(rows).
 //
 // The sweeps are applied as a wavefront: sweep k starts start[k] time
@@ -158,7 +153,7 @@ func (b *rotBatch) applyRange(c0, c1 int, simd bool, fused func(x, y []float64, 
 				y := b.rows[perm[j+1]][a0:a1]
 				if fused != nil {
 					fused(x, y, b.c[q], b.s[q])
-				} else if rotate(x, y, b.c[q], b.s[q], simd) {
+				} else if rotate(x, y, b.c[q], b.s[q]) {
 					perm[j], perm[j+1] = perm[j+1], perm[j]
 				}
 			}
@@ -185,23 +180,14 @@ func (b *rotBatch) schedule() (start, q0 []int) {
 	return start, q0
 }
 
-// rotate sets x' = c·x − s·y, y' = s·x + c·y. With simd it takes two axpby
-// passes and no copy: when |c| ≥ |s|, y' = s·x + c·y and then
-// x' = x/c − (s/c)·y'; otherwise the buffers are used crosswise (x's
-// buffer receives y' = s·x + c·y, y's buffer x' = (c/s)·y' − y/s) and
-// rotate reports true: the caller swaps the two row references. Either
-// way the divisor has magnitude ≥ 1/√2, so rounding stays within a small
-// factor of the plain rotation's. Without simd it is a fused scalar loop.
-func rotate(x, y []float64, c, s float64, simd bool) (swapped bool) {
-	if !simd {
-		y = y[:len(x)]
-		for k, xk := range x {
-			yk := y[k]
-			x[k] = c*xk - s*yk
-			y[k] = s*xk + c*yk
-		}
-		return false
-	}
+// rotate sets x' = c·x − s·y, y' = s·x + c·y with two axpby passes and no
+// copy: when |c| ≥ |s|, y' = s·x + c·y and then x' = x/c − (s/c)·y';
+// otherwise the buffers are used crosswise (x's buffer receives
+// y' = s·x + c·y, y's buffer x' = (c/s)·y' − y/s) and rotate reports true:
+// the caller swaps the two row references. Either way the divisor has
+// magnitude ≥ 1/√2, so rounding stays within a small factor of the plain
+// rotation's.
+func rotate(x, y []float64, c, s float64) (swapped bool) {
 	k := impl()
 	if math.Abs(c) >= math.Abs(s) {
 		k.axpby(s, x, c, y)      // y = s·x + c·y = y'

@@ -2,6 +2,9 @@
 
 package linalg
 
+// The fused rotation kernels (tridiag_rot_amd64.s) of the avx2 and avx512
+// tables: the contract of the kernels field rot.
+
 // rotAVX512 sets x[i], y[i] = c·x[i] − s·y[i], s·x[i] + c·y[i] for
 // i < len(x); len(y) ≥ len(x). Needs AVX-512F.
 //
@@ -14,26 +17,21 @@ func rotAVX512(x, y []float64, c, s float64)
 //go:noescape
 func rot4AVX2(x, y []float64, c, s float64)
 
+// rotAVX2 finishes rot4AVX2's last len(x) mod 4 elements with the same
+// two roundings each way in Go.
 func rotAVX2(x, y []float64, c, s float64) {
 	n := len(x)
 	y = y[:n]
 	rot4AVX2(x, y, c, s)
-	for k := n &^ 3; k < n; k++ {
-		xk, yk := x[k], y[k]
-		x[k] = c*xk - s*yk
-		y[k] = s*xk + c*yk
-	}
+	n4 := n &^ 3
+	rotGeneric(x[n4:], y[n4:], c, s)
 }
 
-// rotKernelFor returns the fused rotation kernel matching the kernel table
-// named name, or nil. The tables are chosen from cpuid, so the instruction
-// set is present when its table is.
-func rotKernelFor(name string) func(x, y []float64, c, s float64) {
-	switch name {
-	case "avx512":
-		return func(x, y []float64, c, s float64) { rotAVX512(x, y[:len(x)], c, s) }
-	case "avx2":
-		return rotAVX2
-	}
-	return nil
+func fillElementwiseAVX2(k *kernels) {
+	k.rot = rotAVX2
+}
+
+func fillElementwiseAVX512(k *kernels) {
+	k.rot = rotAVX512
+	k.tanh = tanhAVX512
 }

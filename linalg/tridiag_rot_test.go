@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestRotKernels compares every rotation path (fused kernels of the
-// usable tables, the two-axpby crosswise update, the scalar loop) with a
+// TestRotKernels compares every rotation path (the rot kernel of every
+// usable table, the two-axpby crosswise update) with a
 // naive unfused rotation: |error| ≤ 4ε·(|c·x| + |s·y|) per element (two
 // roundings each way, and the crosswise form's divisor ≥ 1/√2 adds a few
 // more: bound 8ε for it), for all lengths 0…70, offsets 0…3, with canaries
@@ -20,13 +20,10 @@ func TestRotKernels(t *testing.T) {
 		bound float64
 	}
 	paths := []path{
-		{"scalar", func(x, y []float64, c, s float64) bool { return rotate(x, y, c, s, false) }, 4},
-		{"axpby", func(x, y []float64, c, s float64) bool { return rotate(x, y, c, s, true) }, 8},
+		{"axpby", func(x, y []float64, c, s float64) bool { return rotate(x, y, c, s) }, 8},
 	}
-	for _, name := range Implementations() {
-		if fk := rotKernelFor(name); fk != nil {
-			paths = append(paths, path{"fused-" + name, func(x, y []float64, c, s float64) bool { fk(x, y, c, s); return false }, 4})
-		}
+	for _, k := range vtTables() {
+		paths = append(paths, path{"rot-" + k.name, func(x, y []float64, c, s float64) bool { k.rot(x, y, c, s); return false }, 4})
 	}
 	const canary = -7.25e300
 	angles := []float64{0, 0.3, math.Pi / 4, 1.2, math.Pi / 2, 2.5, -0.7, math.Pi}

@@ -2,236 +2,52 @@ package models
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/noisegeom/noisegeom/linalg"
 )
 
 // Activation is an element-wise nonlinearity σ with its first and second
-// derivatives.
-type Activation int
+// derivatives; its one home is linalg.Activation (Eval, EvalTo and the
+// other methods are documented there).
+type Activation = linalg.Activation
 
 const (
-	Identity  Activation = iota // σ(z) = z
-	Tanh                        // σ(z) = tanh z
-	Softplus                    // σ(z) = log(1 + eᶻ)
-	Sigmoid                     // σ(z) = 1/(1 + e⁻ᶻ)
-	GELU                        // σ(z) = z·Φ(z), Φ the standard normal CDF (exact erf form)
-	LeakyReLU                   // σ(z) = z for z > 0, LeakySlope·z otherwise; σ'' = 0 a.e.
-	ReLU                        // σ(z) = max(z, 0); σ'(0) = 0; σ'' = 0 a.e.
+	Identity  = linalg.ActIdentity  // σ(z) = z
+	Tanh      = linalg.ActTanh      // σ(z) = tanh z
+	Softplus  = linalg.ActSoftplus  // σ(z) = log(1 + eᶻ)
+	Sigmoid   = linalg.ActSigmoid   // σ(z) = 1/(1 + e⁻ᶻ)
+	GELU      = linalg.ActGELU      // σ(z) = z·Φ(z), Φ the standard normal CDF (exact erf form)
+	LeakyReLU = linalg.ActLeakyReLU // σ(z) = z for z > 0, LeakySlope·z otherwise; σ'' = 0 a.e.
+	ReLU      = linalg.ActReLU      // σ(z) = max(z, 0); σ'(0) = 0; σ'' = 0 a.e.
 )
 
 // LeakySlope is the slope of LeakyReLU for negative arguments.
-const LeakySlope = 0.01
+const LeakySlope = linalg.LeakySlope
 
-var activationNames = [...]string{"identity", "tanh", "softplus", "sigmoid", "gelu", "leaky_relu", "relu"}
-
-func (a Activation) String() string {
-	if a >= 0 && int(a) < len(activationNames) {
-		return activationNames[a]
-	}
-	return fmt.Sprintf("Activation(%d)", int(a))
-}
-
-// ParseActivation returns the activation with the given String name.
+// ParseActivation returns the activation with the given String name:
+// identity, tanh, softplus, sigmoid, gelu, leaky_relu or relu.
 func ParseActivation(s string) (Activation, error) {
-	for i, n := range activationNames {
-		if n == s {
-			return Activation(i), nil
-		}
+	a, err := linalg.ParseActivation(s)
+	if err != nil {
+		return 0, fmt.Errorf("models: unknown activation %q", s)
 	}
-	return 0, fmt.Errorf("models: unknown activation %q", s)
-}
-
-// curved reports whether σ” is not identically zero.
-func (a Activation) curved() bool {
-	switch a {
-	case Identity, LeakyReLU, ReLU:
-		return false
-	}
-	return true
-}
-
-// fromOutput reports whether σ'(z) is a function of σ(z) alone, so that
-// backpropagation can form g ⊙ σ'(z) from the stored outputs
-// (mulDerivOut) without storing σ'.
-func (a Activation) fromOutput() bool {
-	switch a {
-	case Tanh, Sigmoid, LeakyReLU, ReLU:
-		return true
-	}
-	return false
+	return a, nil
 }
 
 // mulDerivOut sets dst = g ⊙ σ'(z) from the outputs s = σ(z) (all of one
-// shape), for activations with fromOutput, on up to GOMAXPROCS goroutines.
-// It gives the bits of g ⊙ d1 with d1 from apply: σ' is the same
-// expression of σ.
-func (a Activation) mulDerivOut(dst, g, s *linalg.Dense) {
+// shape), for activations with DerivFromOutput, on up to GOMAXPROCS
+// goroutines.
+func mulDerivOut(a Activation, dst, g, s *linalg.Dense) {
 	if p := splits(dst.Rows, rowsPer(dst.Cols)); p > 1 {
-		parallelRange(dst.Rows, p, func(i0, i1 int) { a.mulDerivOutRows(dst, g, s, i0, i1) })
+		parallelRange(dst.Rows, p, func(i0, i1 int) { mulDerivOutRows(a, dst, g, s, i0, i1) })
 	} else {
-		a.mulDerivOutRows(dst, g, s, 0, dst.Rows)
+		mulDerivOutRows(a, dst, g, s, 0, dst.Rows)
 	}
 }
 
 // mulDerivOutRows is mulDerivOut for rows [i0, i1).
-func (a Activation) mulDerivOutRows(dst, g, s *linalg.Dense, i0, i1 int) {
+func mulDerivOutRows(a Activation, dst, g, s *linalg.Dense, i0, i1 int) {
 	for i := i0; i < i1; i++ {
-		dr := dst.Row(i)
-		gr, sr := g.Row(i)[:len(dr)], s.Row(i)[:len(dr)]
-		switch a {
-		case Tanh:
-			for j, t := range sr {
-				dr[j] = gr[j] * (1 - t*t)
-			}
-		case Sigmoid:
-			for j, sg := range sr {
-				dr[j] = gr[j] * (sg * (1 - sg))
-			}
-		case LeakyReLU:
-			for j, v := range sr {
-				if v > 0 {
-					dr[j] = gr[j]
-				} else {
-					dr[j] = gr[j] * LeakySlope
-				}
-			}
-		case ReLU:
-			for j, v := range sr {
-				dr[j] = gr[j] * math.Float64frombits(oneBits&positiveMask(v))
-			}
-		default:
-			panic(fmt.Sprintf("models: mulDerivOut: %v needs stored σ'", a))
-		}
-	}
-}
-
-// Eval returns σ(z), σ'(z) and σ”(z).
-func (a Activation) Eval(z float64) (s, d1, d2 float64) {
-	switch a {
-	case Identity:
-		return z, 1, 0
-	case Tanh:
-		t := tanh(z)
-		d := 1 - t*t
-		return t, d, -2 * t * d
-	case Softplus:
-		// log(1+eᶻ) = max(z,0) + log1p(e^{-|z|}), stable for large |z|.
-		sg := sigmoid(z)
-		return max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))), sg, sg * (1 - sg)
-	case Sigmoid:
-		sg := sigmoid(z)
-		d := sg * (1 - sg)
-		return sg, d, d * (1 - 2*sg)
-	case GELU:
-		const invSqrt2 = 0.7071067811865476
-		const invSqrt2Pi = 0.3989422804014327
-		cdf := 0.5 * math.Erfc(-z*invSqrt2)
-		pdf := invSqrt2Pi * math.Exp(-0.5*z*z)
-		return z * cdf, cdf + z*pdf, pdf * (2 - z*z)
-	case LeakyReLU:
-		if z > 0 {
-			return z, 1, 0
-		}
-		return LeakySlope * z, LeakySlope, 0
-	case ReLU:
-		if z > 0 {
-			return z, 1, 0
-		}
-		return 0, 0, 0
-	}
-	panic(fmt.Sprintf("models: unknown activation %d", int(a)))
-}
-
-func sigmoid(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
-	}
-	e := math.Exp(z)
-	return e / (1 + e)
-}
-
-// apply writes σ(z) into s and, when non-nil, σ'(z) into d1 and σ”(z) into
-// d2. All slices have the same length; s may alias z.
-func (a Activation) apply(s, d1, d2, z []float64) {
-	if len(z) == 0 {
-		return
-	}
-	switch a {
-	case Identity:
-		if &s[0] != &z[0] {
-			copy(s, z)
-		}
-		fill(d1, 1)
-		fill(d2, 0)
-		return
-	case ReLU:
-		// Branch-free: the signs of pre-activations are random, and a
-		// mispredicted branch per element costs more than the pass.
-		s = s[:len(z)]
-		if d1 != nil {
-			d1 = d1[:len(z)]
-			for i, v := range z {
-				m := positiveMask(v)
-				s[i] = math.Float64frombits(math.Float64bits(v) & m)
-				d1[i] = math.Float64frombits(oneBits & m)
-			}
-		} else {
-			for i, v := range z {
-				s[i] = math.Float64frombits(math.Float64bits(v) & positiveMask(v))
-			}
-		}
-		fill(d2, 0)
-		return
-	case Tanh:
-		tanhSlice(s, z)
-		switch {
-		case d1 != nil && d2 != nil:
-			for i, t := range s[:len(d1)] {
-				d := 1 - t*t
-				d1[i] = d
-				d2[i] = -2 * t * d
-			}
-		case d1 != nil:
-			for i, t := range s[:len(d1)] {
-				d1[i] = 1 - t*t
-			}
-		case d2 != nil:
-			for i, t := range s[:len(d2)] {
-				d2[i] = -2 * t * (1 - t*t)
-			}
-		}
-		return
-	}
-	for i, v := range z {
-		f, g, h := a.Eval(v)
-		s[i] = f
-		if d1 != nil {
-			d1[i] = g
-		}
-		if d2 != nil {
-			d2[i] = h
-		}
-	}
-}
-
-// oneBits is the bit pattern of 1.0.
-const oneBits = 0x3ff0000000000000
-
-// positiveMask returns all ones if v > 0 and zero otherwise (also for NaN
-// and −0), without a branch: v > 0 exactly when its bits, read as a signed
-// integer b, satisfy 0 < b ≤ bits(+Inf), that is when b − 1 and
-// bits(+Inf) − b are both non-negative (for b = −0 = MinInt64 the first
-// wraps but the second is negative).
-func positiveMask(v float64) uint64 {
-	const inf = 0x7ff0000000000000
-	b := int64(math.Float64bits(v))
-	return -(^uint64((b-1)|(inf-b)) >> 63)
-}
-
-func fill(x []float64, v float64) {
-	for i := range x {
-		x[i] = v
+		a.MulDerivFromOutput(dst.Row(i), g.Row(i), s.Row(i))
 	}
 }

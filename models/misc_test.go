@@ -29,7 +29,7 @@ func TestActivationDerivatives(t *testing.T) {
 			}
 			// The slice path agrees with the scalar one.
 			out, g1, g2 := []float64{0}, []float64{0}, []float64{0}
-			a.apply(out, g1, g2, []float64{z})
+			a.EvalTo(out, g1, g2, []float64{z})
 			if out[0] != s || g1[0] != d1 || g2[0] != d2 {
 				t.Errorf("%s at %g: apply (%g %g %g) ≠ Eval (%g %g %g)", name, z, out[0], g1[0], g2[0], s, d1, d2)
 			}

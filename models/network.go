@@ -257,12 +257,12 @@ func (n *Network) forwardTo(ws *workspace, x *linalg.Dense, last int, want deriv
 		linalg.Gemm(linalg.NoTrans, linalg.T, c, in, &n.w[l], beta, z)
 		size := z.Rows * z.Cols
 		var d1, d2 []float64
-		needD1 := want >= withD1 || want == backpropOnly && !ly.Act.fromOutput()
+		needD1 := want >= withD1 || want == backpropOnly && !ly.Act.DerivFromOutput()
 		if needD1 && ly.Act != Identity {
 			d1 = ws.d1[l].Data[:size]
 		}
 		ws.d1ok[l] = d1 != nil
-		if want == withD1D2 && ly.Act.curved() {
+		if want == withD1D2 && ly.Act.Curved() {
 			d2 = ws.d2[l].Data[:size]
 		}
 		if ly.Act == Identity {
@@ -273,10 +273,10 @@ func (n *Network) forwardTo(ws *workspace, x *linalg.Dense, last int, want deriv
 			if p := splits(size, parallelMinWork); p > 1 {
 				act := ly.Act
 				parallelRange(size, p, func(i0, i1 int) {
-					act.apply(ad[i0:i1], sub(d1, i0, i1), sub(d2, i0, i1), zd[i0:i1])
+					act.EvalTo(ad[i0:i1], sub(d1, i0, i1), sub(d2, i0, i1), zd[i0:i1])
 				})
 			} else {
-				ly.Act.apply(ad, d1, d2, zd)
+				ly.Act.EvalTo(ad, d1, d2, zd)
 			}
 			ws.aP[l] = a
 		}

@@ -35,7 +35,7 @@ func (n *Network) backprop(ws *workspace, x, u *linalg.Dense, visit func(l int, 
 			if ws.d1ok[l] {
 				mulInto(d, g, &ws.d1[l])
 			} else {
-				ly.Act.mulDerivOut(d, g, ws.aP[l])
+				mulDerivOut(ly.Act, d, g, ws.aP[l])
 			}
 		}
 		ws.delP[l] = d

@@ -126,7 +126,7 @@ func (n *Network) rbackprop(ws *workspace, x *linalg.Dense, dst, v []float64) {
 			d1 := &ws.d1[l]
 			mulInto(d, g, d1)
 			mulInto(rd, rg, d1)
-			if rz := ws.rzP[l]; rz != nil && ly.Act.curved() {
+			if rz := ws.rzP[l]; rz != nil && ly.Act.Curved() {
 				d2 := &ws.d2[l]
 				for i := 0; i < rd.Rows; i++ {
 					rr, gr, d2r, rzr := rd.Row(i), g.Row(i), d2.Row(i), rz.Row(i)

@@ -37,16 +37,16 @@ func TestMulDerivOut(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const r, c = 7, 13
 	for a := Identity; a <= ReLU; a++ {
-		if !a.fromOutput() {
+		if !a.DerivFromOutput() {
 			continue
 		}
 		z, g := randDense(rng, r, c, 2), randDense(rng, r, c, 1)
 		z.Set(0, 0, 0) // the kink
 		s, d1 := linalg.NewDense(r, c), linalg.NewDense(r, c)
-		a.apply(s.Data, d1.Data, nil, z.Data)
+		a.EvalTo(s.Data, d1.Data, nil, z.Data)
 		want, got := linalg.NewDense(r, c), linalg.NewDense(r, c)
 		mulInto(want, g, d1)
-		a.mulDerivOut(got, g, s)
+		mulDerivOut(a, got, g, s)
 		for i := range want.Data {
 			if math.Float64bits(want.Data[i]) != math.Float64bits(got.Data[i]) {
 				t.Fatalf("%v: element %d: %g from σ, %g from σ'", a, i, got.Data[i], want.Data[i])
@@ -107,20 +107,6 @@ func TestThreadCountInvariance(t *testing.T) {
 					t.Fatalf("%v, GOMAXPROCS %d: output %d is %g, %g with one thread", act, procs, i, got[i], want[i])
 				}
 			}
-		}
-	}
-}
-
-func TestPositiveMask(t *testing.T) {
-	for _, v := range []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1, -1, math.MaxFloat64,
-		-math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), math.Copysign(math.NaN(), -1),
-		math.Float64frombits(0x7ff0000000000001), math.Float64frombits(0xfff0000000000001)} {
-		want := uint64(0)
-		if v > 0 {
-			want = ^uint64(0)
-		}
-		if got := positiveMask(v); got != want {
-			t.Errorf("positiveMask(%g) (bits %#x) = %#x, want %#x", v, math.Float64bits(v), got, want)
 		}
 	}
 }

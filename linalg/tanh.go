@@ -1,11 +1,14 @@
-package models
+package linalg
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
-// tanh returns tanh x within 2 ulp of math.Tanh (TestTanhAccuracy), about
+// Tanh returns tanh x within 2 ulp of math.Tanh (TestTanhAccuracy), about
 // as fast as math.Tanh in scalar code and ten times faster as the AVX-512
-// slice kernel tanhAVX512, which performs exactly the same operations, so
-// both give the same bits. It has no data-dependent branch for |x| < 20
+// slice kernel tanhAVX512 behind TanhTo, which performs exactly the same
+// operations, so both give the same bits on every table and platform. It has no data-dependent branch for |x| < 20
 // (math.Tanh's switch between a rational function and exp mispredicts on
 // inputs of either side of 0.625, as the pre-activations of a network are).
 //
@@ -20,7 +23,7 @@ import "math"
 // Every product that meets an addition is either math.FMA or rounded by an
 // explicit float64 conversion, so that no compiler fuses differently from
 // the assembly.
-func tanh(x float64) float64 {
+func Tanh(x float64) float64 {
 	a := math.Abs(x)
 	if !(a < 20) {
 		if a != a {
@@ -67,10 +70,21 @@ func tanh(x float64) float64 {
 	return math.Float64frombits(math.Float64bits(t) | math.Float64bits(x)&signBit)
 }
 
-// tanhGeneric is tanhSlice in Go.
+// TanhTo sets dst[i] = Tanh(src[i]): the elementwise activation kernel of
+// the active table. dst and src must have the same length; dst may be src
+// (in place) but must not overlap it otherwise. Every table gives the bits
+// of the scalar Tanh, so results are within 2 ulp of math.Tanh, NaN stays
+// NaN, ±0 keeps its sign and |x| ≥ 20 gives ±1.
+func TanhTo(dst, src []float64) {
+	if len(dst) != len(src) {
+		panic(fmt.Sprintf("linalg: TanhTo: len(dst) = %d, len(src) = %d", len(dst), len(src)))
+	}
+	impl().tanh(dst, src)
+}
+
 func tanhGeneric(dst, src []float64) {
 	dst = dst[:len(src)]
 	for i, v := range src {
-		dst[i] = tanh(v)
+		dst[i] = Tanh(v)
 	}
 }

@@ -9,7 +9,7 @@
 	VPBROADCASTQ AX, Z
 
 // TANH8 computes Z0 = tanh(Z0) for eight lanes with the algorithm of the
-// Go function tanh (tanh.go), using FMA; clobbers Z1-Z12.
+// Go function Tanh (tanh.go), using FMA; clobbers Z1-Z12.
 #define TANH8 \
 	VPANDQ       Z16, Z0, Z1  \ // a = |x|
 	VMINPD       Z1, Z17, Z1  \ // a = min(20, a); a NaN stays NaN
@@ -49,8 +49,20 @@
 	VPORQ        Z9, Z0, Z0
 
 // func tanhAVX512(dst, src []float64)
-// dst[i] = tanh(src[i]) for i < len(src); len(dst) ≥ len(src) (checked by
-// the Go caller); dst may alias src.
+// dst[i] = Tanh(src[i]) for i < len(src); len(dst) == len(src) (checked by
+// TanhTo); dst may alias src.
+//
+// Register roles: SI src, DI dst, CX n (then the tail length r), AX i,
+// BX = n &^ 7 the end of the main loop; Z16 the abs mask, Z17..Z22 the
+// constants 20, 2·log2(e), ln2Hi, ln2Lo, 1, 2, and Z23..Z31, Z13..Z15 the
+// Taylor coefficients c2..c13, all loaded once; Z0 the eight lanes being
+// computed, Z1..Z12 scratch of TANH8. Main loop: eight elements per
+// iteration, each lane independent (no reduction, so no invariant beyond
+// dst[0, i) = Tanh(src[0, i))). Tail: the last r = n mod 8 elements as one
+// vector under the lane mask K1 = (1<<r) − 1 (zeroing load, merging store):
+// masked-off lanes are neither read nor written, and every element goes
+// through the same instructions, so the result does not depend on its
+// position.
 TEXT ·tanhAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
